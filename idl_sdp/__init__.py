@@ -1,0 +1,24 @@
+"""idl_sdp: implicit deep learning through its biconvex SDP relaxation, in cvxpy.
+
+The two convex halves of the Fenchel-divergence relaxation (eq 7) are explicit
+cvxpy problems — :class:`HiddenStep` (a QP in X ≥ 0) and :class:`ParameterStep`
+(an SDP in Θ carrying the LMI) — played against each other by :func:`fit`.
+"""
+from ._solvers import SolverError
+from .alternate import AlternationResult, alternate
+from .driver import FitResult, fit, initial_model
+from .fenchel import fenchel_divergence, fenchel_divergence_expr
+from .hidden_step import HiddenStep, NotConvexError
+from .lmi import LMI_CHOICES, convexity_matrix
+from .model import EquilibriumError, ImplicitModel
+from .objective import objective, ridge_penalty
+from .parameter_step import ParameterStep
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlternationResult", "EquilibriumError", "FitResult", "HiddenStep", "ImplicitModel",
+    "LMI_CHOICES", "NotConvexError", "ParameterStep", "SolverError", "alternate",
+    "convexity_matrix", "fenchel_divergence", "fenchel_divergence_expr", "fit",
+    "initial_model", "objective", "ridge_penalty", "__version__",
+]

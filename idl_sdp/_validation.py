@@ -1,0 +1,175 @@
+"""One validation layer for every public entry point.
+
+Every function here raises ``ValueError`` or ``TypeError`` whose message names the
+argument, what was expected and what was received, so that no NaN, wrong shape or
+wrong type ever reaches cvxpy or numpy internals.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any, Iterable, Optional, Sequence, Tuple
+
+import numpy as np
+
+__all__ = [
+    "as_matrix",
+    "as_vector",
+    "as_finite_array",
+    "check_positive_int",
+    "check_nonneg_float",
+    "check_open_unit",
+    "check_choice",
+    "check_lam",
+    "check_same_columns",
+]
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, np.ndarray):
+        return f"array of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__} {x!r}"[:120]
+
+
+def as_finite_array(x: Any, name: str, *, ndim: Optional[int] = None) -> np.ndarray:
+    """Convert ``x`` to a finite float64 array, checking its number of dimensions."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a numeric array, got {_describe(x)}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be a numeric array, got {_describe(x)}: {exc}") from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must be a numeric array, got {_describe(arr)}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    arr = arr.astype(np.float64, copy=False)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if arr.size and not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} must be finite, got {bad} NaN/inf entries")
+    return arr
+
+
+def as_matrix(
+    x: Any, name: str, *, shape: Tuple[Optional[int], Optional[int]] = (None, None),
+    allow_empty: bool = False,
+) -> np.ndarray:
+    """A finite 2-D float array; ``None`` in ``shape`` means any size."""
+    arr = as_finite_array(x, name, ndim=2)
+    for axis, want in enumerate(shape):
+        if want is not None and arr.shape[axis] != want:
+            raise ValueError(
+                f"{name} must have shape {tuple('any' if s is None else s for s in shape)}, "
+                f"got {arr.shape}"
+            )
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    return arr
+
+
+def as_vector(x: Any, name: str, *, size: Optional[int] = None) -> np.ndarray:
+    """A finite 1-D float array of the given size (a (k, 1) column is accepted)."""
+    arr = as_finite_array(x, name)
+    if arr.ndim == 2 and 1 in arr.shape:
+        arr = arr.reshape(-1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a vector, got shape {arr.shape}")
+    if size is not None and arr.shape[0] != size:
+        raise ValueError(f"{name} must have length {size}, got {arr.shape[0]}")
+    return arr
+
+
+def check_positive_int(x: Any, name: str, *, minimum: int = 1) -> int:
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {_describe(x)}")
+    if x < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {x}")
+    return int(x)
+
+
+def check_nonneg_float(x: Any, name: str, *, positive: bool = False) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(x)}")
+    val = float(x)
+    if not np.isfinite(val):
+        raise ValueError(f"{name} must be finite, got {val}")
+    if positive and val <= 0:
+        raise ValueError(f"{name} must be > 0, got {val}")
+    if val < 0:
+        raise ValueError(f"{name} must be >= 0, got {val}")
+    return val
+
+
+def check_open_unit(x: Any, name: str) -> float:
+    """A float strictly inside (0, 1)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number in (0, 1), got {_describe(x)}")
+    val = float(x)
+    if not (0.0 < val < 1.0):
+        raise ValueError(f"{name} must lie in the open interval (0, 1), got {val}")
+    return val
+
+
+def check_choice(x: Any, name: str, choices: Iterable[str], *, upper: bool = False) -> str:
+    choices = tuple(choices)
+    if not isinstance(x, str):
+        raise TypeError(f"{name} must be one of {choices}, got {_describe(x)}")
+    key = x.upper() if upper else x
+    if key not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {x!r}")
+    return key
+
+
+def check_lam(lam: Any, hidden: int, name: str = "lam") -> np.ndarray:
+    """λ: a nonnegative float or a length-``hidden`` nonnegative vector -> vector."""
+    if isinstance(lam, bool):
+        raise TypeError(f"{name} must be a nonnegative float or vector, got bool")
+    if isinstance(lam, numbers.Real):
+        return np.full(hidden, check_nonneg_float(lam, name))
+    arr = as_vector(lam, name, size=hidden)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be nonnegative, got min {arr.min()!r}")
+    return arr.copy()
+
+
+def check_same_columns(arrays: Sequence[Tuple[str, np.ndarray]]) -> int:
+    """All arrays have the same number of columns (samples); return it."""
+    (first_name, first), *rest = arrays
+    m = first.shape[1]
+    for name, arr in rest:
+        if arr.shape[1] != m:
+            raise ValueError(
+                f"{name} must have one column per sample like {first_name} "
+                f"({m} columns), got shape {arr.shape}"
+            )
+    return m
+
+
+def check_training_data(U: Any, Y: Any, hidden: Any, lam: Any):
+    """Validate (U, Y, hidden, lam) of a training problem, one column per sample.
+
+    Returns ``(U, Y, hidden, lam_vector)`` as float64 arrays and an int.
+    """
+    U = as_matrix(U, "U")
+    Y = as_matrix(Y, "Y")
+    check_same_columns([("U", U), ("Y", Y)])
+    hidden = check_positive_int(hidden, "hidden")
+    return U, Y, hidden, check_lam(lam, hidden)
+
+
+def check_model_sizes(model: Any, n: int, p: int, hidden: int, name: str = "model"):
+    """``model`` is an ImplicitModel whose sizes match the training data."""
+    from .model import ImplicitModel  # local: model imports this module
+
+    if not isinstance(model, ImplicitModel):
+        raise TypeError(f"{name} must be an ImplicitModel, got {type(model).__name__}")
+    got = (model.n_inputs, model.n_hidden, model.n_outputs)
+    if got != (n, hidden, p):
+        raise ValueError(
+            f"{name} has (n_inputs, n_hidden, n_outputs) = {got}, but the data and "
+            f"step need {(n, hidden, p)}"
+        )
+    return model

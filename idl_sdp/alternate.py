@@ -1,0 +1,112 @@
+"""A thin alternating-minimisation driver, shared by every biconvex problem here.
+
+Each round applies the block steps in order (each step minimises over one block
+with the others fixed, so the objective cannot increase up to solver tolerance),
+records timings and whatever the steps report, and stops when the relative
+decrease of the objective falls below ``tol``.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from ._validation import check_nonneg_float, check_positive_int
+
+__all__ = ["alternate", "AlternationResult"]
+
+Step = Callable[[Any], Tuple[Any, Dict[str, Any]]]
+
+
+@dataclass
+class AlternationResult:
+    """Result of :func:`alternate`.
+
+    Attributes
+    ----------
+    state : object
+        The final state.
+    history : list of dict
+        One record per round: ``round``, ``objective``, ``<step>_seconds`` and
+        what each step returned in its info dict.
+    converged : bool
+        True when the relative decrease fell below ``tol`` (or the callback stopped).
+    message : str
+    initial_objective : float
+    """
+
+    state: Any
+    history: List[Dict[str, Any]] = field(default_factory=list)
+    converged: bool = False
+    message: str = ""
+    initial_objective: float = float("nan")
+
+    @property
+    def n_rounds(self) -> int:
+        return len(self.history)
+
+
+def alternate(
+    state: Any,
+    steps: Sequence[Tuple[str, Step]],
+    objective: Callable[[Any], float],
+    *,
+    rounds: int = 20,
+    tol: float = 1e-6,
+    callback: Optional[Callable[[Dict[str, Any], Any], Any]] = None,
+    on_round: Optional[Callable[[Any, int], Any]] = None,
+    history: Optional[List[Dict[str, Any]]] = None,
+    start_round: int = 0,
+) -> AlternationResult:
+    """Alternate block steps until the objective stops decreasing.
+
+    Parameters
+    ----------
+    state : object
+        Initial state, passed to the first step.
+    steps : sequence of (name, step)
+        ``step(state) -> (new_state, info)``; ``info`` (a dict) goes into the round's record.
+    objective : callable
+        ``objective(state) -> float``, evaluated after every round.
+    rounds : int
+        Maximum number of rounds.
+    tol : float
+        Stop when ``previous − current ≤ tol · |previous|``.
+    callback : callable, optional
+        ``callback(record, state)`` after each round; a truthy return stops the loop.
+    on_round : callable, optional
+        ``on_round(state, round) -> state`` applied between rounds (e.g. a dual update).
+    history, start_round
+        To continue an earlier run: its history (extended in place) and round count.
+    """
+    rounds = check_positive_int(rounds, "rounds")
+    tol = check_nonneg_float(tol, "tol")
+    history = [] if history is None else history
+    prev = float(objective(state))
+    result = AlternationResult(state=state, history=history, initial_objective=prev)
+    for k in range(start_round, rounds):
+        record: Dict[str, Any] = {"round": k + 1}
+        for name, step in steps:
+            t0 = time.perf_counter()
+            state, info = step(state)
+            record[f"{name}_seconds"] = time.perf_counter() - t0
+            record.update(info)
+        cur = float(objective(state))
+        record["objective"] = cur
+        history.append(record)
+        result.state = state
+        stop = callback(record, state) if callback is not None else False
+        if stop:
+            result.converged, result.message = True, "stopped by callback"
+            return result
+        if prev - cur <= tol * abs(prev):
+            result.converged = True
+            result.message = f"relative decrease {(prev - cur) / max(abs(prev), 1e-300):.2e} <= tol"
+            return result
+        prev = cur
+        if on_round is not None and k + 1 < rounds:
+            state = on_round(state, k + 1)
+            result.state = state
+            prev = float(objective(state))
+    result.message = f"reached rounds={rounds}"
+    return result

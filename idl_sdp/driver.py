@@ -1,0 +1,338 @@
+"""``fit``: train an implicit model by alternating the two convex halves of eq 7.
+
+Round k: X_{k+1} = argmin_X J(Θ_k, X) (the QP of :class:`HiddenStep`), then
+Θ_{k+1} = argmin_Θ J(Θ, X_{k+1}) + reg·R(Θ) (the SDP of :class:`ParameterStep`).
+Both problems are built once and re-solved with new parameter values. With the
+linearized LMI, Θ_k is feasible for the next Θ-step, so the objective J + reg·R is
+non-increasing across rounds up to solver tolerance.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from ._solvers import SolverError, check_solver, other_solver
+from ._validation import (
+    check_choice, check_nonneg_float, check_open_unit, check_positive_int,
+    check_training_data,
+)
+from .alternate import alternate
+from .hidden_step import HiddenStep, NotConvexError, psd_factor
+from .lmi import LMI_CHOICES, convexity_matrix, default_margin
+from .model import ImplicitModel
+from .multipliers import dual_update
+from .objective import loss_and_divergence, ridge_penalty
+from .parameter_step import ParameterStep
+
+__all__ = ["fit", "FitResult", "initial_model", "REG_GRID"]
+
+#: Ridge strengths tried by ``reg="auto"`` (on an internal validation split).
+REG_GRID = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+
+
+@dataclass
+class FitResult:
+    """What :func:`fit` returns.
+
+    Attributes
+    ----------
+    model : ImplicitModel
+        The trained model (satisfies ‖D‖₂ ≤ 1 − eps and M ⪰ 0, checked).
+    X : ndarray, shape (h, m)
+        The relaxed hidden states of the last X-step (not the equilibrium).
+    lam : ndarray, shape (h,)
+        Final multipliers.
+    reg : float
+        The ridge strength used (chosen on a validation split when ``reg="auto"``).
+    history : list of dict
+        One record per round: ``J``, ``objective`` (J + reg·ridge), ``loss``,
+        ``mean_divergence``, ``x_step_seconds``, ``theta_step_seconds``,
+        ``solver_status``, ``lambda_min_M``, ``norm2_D`` and the steps' details.
+    converged, message, initial_objective, seconds
+        Stopping information and wall-clock time.
+    reg_path : list of dict
+        For ``reg="auto"``: each candidate and its validation mean squared error.
+    certificate : object or None
+        Set by ``certify=True``.
+    """
+
+    model: ImplicitModel
+    X: np.ndarray
+    lam: np.ndarray
+    reg: float
+    history: List[Dict[str, Any]] = field(default_factory=list)
+    converged: bool = False
+    message: str = ""
+    initial_objective: float = float("nan")
+    seconds: float = 0.0
+    reg_path: List[Dict[str, float]] = field(default_factory=list)
+    certificate: Any = None
+
+    @property
+    def n_rounds(self) -> int:
+        return len(self.history)
+
+    def __repr__(self) -> str:
+        last = self.history[-1] if self.history else {}
+        return (f"FitResult(rounds={self.n_rounds}, J={last.get('J', float('nan')):.6g}, "
+                f"reg={self.reg:g}, converged={self.converged}, message={self.message!r})")
+
+
+def initial_model(U: np.ndarray, Y: np.ndarray, hidden: int, seed: int = 0) -> ImplicitModel:
+    """D = 0 (so M = AᵀA + Λ ⪰ 0 for any A), random E/√n, f = 0, and (A, B, c) by least squares.
+
+    With D = 0 the equilibrium is X₀ = (E U)₊; A, B, c are the minimum-norm
+    least-squares fit of Y on [X₀; U; 1].
+    """
+    n, m = U.shape
+    rng = np.random.default_rng(seed)
+    E = rng.standard_normal((hidden, n)) / np.sqrt(max(n, 1))
+    f = np.zeros(hidden)
+    X0 = np.maximum(E @ U, 0.0)
+    Phi = np.vstack([X0, U, np.ones((1, m))])
+    theta1 = np.linalg.lstsq(Phi.T, Y.T, rcond=None)[0].T
+    A, B, c = theta1[:, :hidden], theta1[:, hidden:hidden + n], theta1[:, -1]
+    return ImplicitModel(A, B, c, np.zeros((hidden, hidden)), E, f)
+
+
+def _check_feasible(model: ImplicitModel, lam: np.ndarray, eps: float) -> Dict[str, float]:
+    """Refuse a model with ‖D‖₂ ≥ 1 − eps/2 or an indefinite M (beyond 1e-9 relative)."""
+    norm2 = float(np.linalg.norm(model.D, 2))
+    if norm2 > 1.0 - 0.5 * eps:
+        raise SolverError(
+            f"Theta-step returned ‖D‖₂ = {norm2:.6g} > 1 − eps/2 = {1 - 0.5 * eps:.6g}",
+            status="infeasible_point", step="Theta-step")
+    try:
+        _, lam_min = psd_factor(convexity_matrix(model.A, model.D, lam), 1e-9)
+    except NotConvexError as exc:
+        raise SolverError(f"Theta-step returned a model with {exc}",
+                          status="infeasible_point", step="Theta-step") from None
+    return {"norm2_D": norm2, "lambda_min_M": lam_min}
+
+
+def _run(
+    U, Y, hidden, lam, *, rounds, tol, lmi, eps, reg, solver, seed, callback,
+    dual_step, solver_options, fallback, hstep=None, pstep=None,
+) -> FitResult:
+    """One alternating run at a fixed reg (steps may be reused across a reg path)."""
+    t_start = time.perf_counter()
+    hstep = hstep or HiddenStep(U, Y, hidden, lam)
+    pstep = pstep or ParameterStep(U, Y, hidden, lam, lmi=lmi, eps=eps, reg=reg)
+    hstep.set_lam(lam)
+    if not np.array_equal(pstep.lam, lam):
+        pstep.set_lam(lam)
+    pstep.set_reg(reg)
+    model0 = initial_model(U, Y, hidden, seed)
+    state = {"model": model0, "X": model0.hidden(U), "lam": np.array(lam, dtype=float)}
+    history: List[Dict[str, Any]] = []
+
+    def with_fallback(name, solve):
+        """Run ``solve(solver, options)``; on a solver failure retry once with the other one."""
+        try:
+            return solve(solver, solver_options), {}
+        except SolverError as exc:
+            if not fallback:
+                raise
+            alt = other_solver(solver)
+            out = solve(alt, {})
+            return out, {f"{name}_fallback": f"{solver} returned {exc.status}; solved by {alt}"}
+
+    def x_step(s):
+        X, extra = with_fallback("x_step", lambda sv, o: hstep.solve(
+            s["model"], solver=sv, x0=s["X"], **o))
+        info = hstep.last_info
+        return {**s, "X": X}, {"x_step_status": info["status"],
+                               "x_step_solve_seconds": info["seconds"], **extra}
+
+    def theta_step(s):
+        def solve(sv, o):
+            model = pstep.solve(s["X"], s["model"], solver=sv, **o)
+            return model, _check_feasible(model, s["lam"], eps)
+
+        (model, checks), extra = with_fallback("theta_step", solve)
+        loss, div = loss_and_divergence(model, s["X"], U, Y, s["lam"])
+        info = pstep.last_info
+        return {**s, "model": model}, {
+            "theta_step_status": info["status"], "theta_step_solve_seconds": info["seconds"],
+            "solver_status": "optimal", "J": loss + div, "loss": loss,
+            "mean_divergence": div, **checks, **extra,
+        }
+
+    def obj(s):
+        loss, div = loss_and_divergence(s["model"], s["X"], U, Y, s["lam"])
+        return loss + div + reg * ridge_penalty(s["model"])
+
+    def dual(s, k):
+        lam_new = dual_update(s["model"], s["X"], U, s["lam"], dual_step,
+                              default_margin(s["lam"]))
+        hstep.set_lam(lam_new)
+        pstep.set_lam(lam_new)
+        return {**s, "lam": lam_new}
+
+    good = {"state": state}  # last state after a completed round, handed back on failure
+
+    def cb(record, s):
+        good["state"] = s
+        record["lam_mean"] = float(np.mean(s["lam"]))
+        return callback(record, s["model"]) if callback is not None else False
+
+    try:
+        out = alternate(state, [("x_step", x_step), ("theta_step", theta_step)], obj,
+                        rounds=rounds, tol=tol, callback=cb, history=history,
+                        on_round=dual if dual_step else None)
+    except (SolverError, NotConvexError) as exc:
+        status = getattr(exc, "status", "not_convex")
+        step = getattr(exc, "step", "X-step")
+        history.append({"round": len(history) + 1, "solver_status": status,
+                        "failed_step": step, "error": str(exc)})
+        g = good["state"]
+        partial = FitResult(model=g["model"], X=g["X"], lam=g["lam"], reg=reg,
+                            history=history, message=f"stopped: {exc}",
+                            seconds=time.perf_counter() - t_start)
+        raise SolverError(f"fit stopped in round {len(history)}: {exc}", status=status,
+                          step=step, result=partial) from exc
+    s = out.state
+    return FitResult(model=s["model"], X=s["X"], lam=s["lam"], reg=reg, history=history,
+                     converged=out.converged, message=out.message,
+                     initial_objective=out.initial_objective,
+                     seconds=time.perf_counter() - t_start)
+
+
+def _validation_split(m: int, seed: int, fraction: float = 0.25):
+    rng = np.random.default_rng(seed + 12345)
+    perm = rng.permutation(m)
+    n_val = max(1, int(round(fraction * m)))
+    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+
+def _select_reg(U, Y, hidden, lam, grid, seed, rounds, **kw):
+    """Fit each reg of ``grid`` on 75 % of the data; score equilibrium MSE on the rest.
+
+    Both subproblems are built once on the training part; each candidate only
+    changes the ``reg`` parameter (no recompilation).
+    """
+    tr, va = _validation_split(U.shape[1], seed)
+    Utr, Ytr = U[:, tr], Y[:, tr]
+    hstep = HiddenStep(Utr, Ytr, hidden, lam)
+    pstep = ParameterStep(Utr, Ytr, hidden, lam, lmi=kw["lmi"], eps=kw["eps"])
+    path = []
+    for r in grid:
+        try:
+            res = _run(Utr, Ytr, hidden, lam, rounds=rounds, reg=r, seed=seed,
+                       hstep=hstep, pstep=pstep, callback=None, **kw)
+            pred = res.model.predict(U[:, va])
+            mse = float(np.mean((pred - Y[:, va]) ** 2))
+        except SolverError as exc:
+            mse = float("inf")
+            path.append({"reg": r, "val_mse": mse, "error": str(exc)})
+            continue
+        path.append({"reg": r, "val_mse": mse})
+    finite = [p for p in path if np.isfinite(p["val_mse"])]
+    if not finite:
+        raise SolverError("reg='auto': every candidate failed; see .result",
+                          status="solver_error", step="reg-selection")
+    best = min(finite, key=lambda p: (p["val_mse"], -p["reg"]))
+    return best["reg"], path
+
+
+def fit(
+    U: Any, Y: Any, hidden: int, lam: Any = 1.0, rounds: int = 20, tol: float = 1e-6,
+    lmi: str = "linearized", eps: float = 0.05, reg: Any = "auto", solver: str = "CLARABEL",
+    seed: int = 0, callback: Optional[Callable[[Dict[str, Any], ImplicitModel], Any]] = None,
+    dual_step: Optional[float] = None, reg_grid: Sequence[float] = REG_GRID,
+    solver_options: Optional[Dict[str, Any]] = None, fallback: bool = True,
+) -> FitResult:
+    """Train an implicit model by alternating the X-step QP and the Θ-step SDP.
+
+    Parameters
+    ----------
+    U : array_like, shape (n, m)
+        Inputs, one column per sample (standardise features first).
+    Y : array_like, shape (p, m)
+        Targets, one column per sample (one-hot for classification).
+    hidden : int
+        Number of hidden units h.
+    lam : float or array_like of shape (h,), default 1.0
+        Multipliers λ ≥ 0 of the Fenchel-divergence relaxation.
+    rounds : int, default 20
+        Maximum number of alternating rounds.
+    tol : float, default 1e-6
+        Stop when the objective decreases by less than ``tol`` (relative) in a round.
+    lmi : {"linearized", "eq5", "schur"}, default "linearized"
+        The convex condition keeping the next X-step convex (:mod:`idl_sdp.lmi`).
+    eps : float in (0, 1), default 0.05
+        Well-posedness margin, ‖D‖₂ ≤ 1 − eps.
+    reg : float or "auto", default "auto"
+        Ridge strength on (A, B, D, E). ``"auto"`` fits each value of ``reg_grid``
+        on a 75 % split (at most 10 rounds), scores the equilibrium predictions on
+        the other 25 % by mean squared error, and refits on all data with the best.
+        Needs at least 8 samples.
+    solver : {"CLARABEL", "SCS"}, default "CLARABEL"
+    seed : int, default 0
+        Seeds the initial E and the validation split.
+    callback : callable, optional
+        ``callback(record, model)`` after each round; return True to stop.
+    dual_step : float, optional
+        If given, ρ of the dual ascent λ ← λ + tρ·(1/m)Σ_k F(x_k, z_k) between rounds,
+        with the largest t ∈ [0, 1] that keeps M ⪰ δI (:func:`idl_sdp.multipliers.dual_update`).
+        The Θ-step is rebuilt when λ changes, and J (which depends on λ) is then
+        no longer monotone across rounds.
+    reg_grid : sequence of float
+        Candidates for ``reg="auto"``.
+    solver_options : dict, optional
+        Passed to the solver (override the defaults in ``idl_sdp._solvers``).
+    fallback : bool, default True
+        When a step's solver returns anything but ``optimal`` (or a point that
+        violates ‖D‖₂ < 1 − eps/2 or M ⪰ 0), retry that step once with the other
+        solver (CLARABEL ↔ SCS, default tight settings) and record
+        ``"<step>_fallback"`` in the round's history. If the retry fails too, or
+        ``fallback=False``, :class:`SolverError` is raised.
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad input, naming the argument.
+    idl_sdp.SolverError
+        A subproblem did not solve to ``optimal`` or returned an infeasible point;
+        ``exc.result`` holds the last good model and the history.
+    """
+    t0 = time.perf_counter()
+    U, Y, hidden, lam_vec = check_training_data(U, Y, hidden, lam)
+    rounds = check_positive_int(rounds, "rounds")
+    tol = check_nonneg_float(tol, "tol")
+    lmi = check_choice(lmi, "lmi", LMI_CHOICES)
+    eps = check_open_unit(eps, "eps")
+    solver = check_solver(solver)
+    seed = check_positive_int(seed, "seed", minimum=0)
+    if dual_step is not None:
+        dual_step = check_nonneg_float(dual_step, "dual_step")
+    if solver_options is not None and not isinstance(solver_options, dict):
+        raise TypeError(f"solver_options must be a dict, got {type(solver_options).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    kw = dict(tol=tol, lmi=lmi, eps=eps, solver=solver, dual_step=dual_step,
+              solver_options=dict(solver_options or {}), fallback=bool(fallback))
+    path: List[Dict[str, float]] = []
+    if isinstance(reg, str):
+        check_choice(reg, "reg", ("auto",))
+        grid = [check_nonneg_float(r, "reg_grid") for r in reg_grid]
+        if not grid:
+            raise ValueError("reg_grid must not be empty")
+        if U.shape[1] < 8:
+            raise ValueError(f"reg='auto' needs at least 8 samples, got {U.shape[1]}; "
+                             "pass a number for reg")
+        reg, path = _select_reg(U, Y, hidden, lam_vec, grid, seed, min(rounds, 10), **kw)
+    else:
+        reg = check_nonneg_float(reg, "reg")
+    result = _run(U, Y, hidden, lam_vec, rounds=rounds, reg=reg, seed=seed,
+                  callback=callback, **kw)
+    result.reg_path = path
+    result.seconds = time.perf_counter() - t0
+    return result

@@ -1,0 +1,53 @@
+r"""The Fenchel divergence of the IDL relaxation.
+
+.. math:: F(a, b) = \tfrac12 a\odot a + \tfrac12 (b)_+\odot(b)_+ - a\odot b .
+
+For :math:`a \ge 0`, :math:`F(a, b) \ge \tfrac12 (a - (b)_+)^2 \ge 0`, with equality to
+zero iff :math:`a = (b)_+`: the divergence vanishes exactly on the ReLU equilibrium.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import cvxpy as cp
+import numpy as np
+
+from ._validation import as_finite_array
+
+__all__ = ["fenchel_divergence", "fenchel_divergence_expr"]
+
+
+def fenchel_divergence(a: Any, b: Any) -> np.ndarray:
+    """Elementwise Fenchel divergence ``F(a, b) = ½a² + ½(b)₊² − a·b``.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Arrays of the same shape (``a`` is the hidden state, ``b`` the pre-activation).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``F(a, b)``, same shape as the inputs; nonnegative wherever ``a >= 0``.
+    """
+    a = as_finite_array(a, "a")
+    b = as_finite_array(b, "b")
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    bp = np.maximum(b, 0.0)
+    return 0.5 * a * a + 0.5 * bp * bp - a * b
+
+
+def fenchel_divergence_expr(a: Any, b: Any) -> cp.Expression:
+    """The cvxpy counterpart of :func:`fenchel_divergence` (elementwise expression).
+
+    The result is DCP-convex when the product ``a·b`` is: ``a`` constant (or a
+    parameter) and ``b`` affine, as in the Θ-step, or ``b`` constant and ``a``
+    affine. With both affine in the same variable the bilinear term is not DCP
+    and cvxpy will say so when the problem is built.
+    """
+    a = cp.Expression.cast_to_const(a) if not isinstance(a, cp.Expression) else a
+    b = cp.Expression.cast_to_const(b) if not isinstance(b, cp.Expression) else b
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    return 0.5 * cp.square(a) + 0.5 * cp.square(cp.pos(b)) - cp.multiply(a, b)

@@ -1,0 +1,162 @@
+r"""The X-subproblem (Θ fixed): a convex QP in the hidden states, X ≥ 0.
+
+Collecting the terms of J for fixed Θ,
+
+.. math::
+   J = \frac{1}{2m}\operatorname{tr}(X^T M X) + \frac1m\langle G, X\rangle
+     + \frac{1}{2m}\sum_{j,k}\lambda_j (Z_{jk})_+^2 + \frac{1}{2m}\|BU + c1^T - Y\|_F^2,
+
+with :math:`M = A^TA + \Lambda - \Lambda D - D^T\Lambda`,
+:math:`G = A^T(BU + c1^T - Y) - \Lambda(EU + f1^T)` and :math:`Z = DX + EU + f1^T`.
+It is convex iff M ⪰ 0. Written in DPP form with M = LᵀL, D_s = diag(√λ) D and
+W = diag(√λ)(EU + f1ᵀ) computed in numpy and held in ``cp.Parameter`` objects,
+the problem is compiled once and re-solved for every new Θ.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import cvxpy as cp
+import numpy as np
+
+from ._solvers import check_solver, solve_problem
+from ._validation import check_lam, check_model_sizes, check_nonneg_float, check_training_data
+from .lmi import convexity_matrix
+from .model import ImplicitModel
+
+__all__ = ["HiddenStep", "NotConvexError", "psd_factor"]
+
+
+class NotConvexError(ValueError):
+    """M = AᵀA + Λ − ΛD − DᵀΛ is not PSD, so the X-step is not a convex problem."""
+
+
+def psd_factor(M: np.ndarray, tol: float, name: str = "M") -> tuple:
+    """L with LᵀL = M for symmetric PSD M, and λ_min(M).
+
+    Eigenvalues in [−tol·max(1, ‖M‖₂), 0) are rounding noise and are set to 0; a
+    more negative eigenvalue raises :class:`NotConvexError`.
+    """
+    w, Q = np.linalg.eigh(0.5 * (M + M.T))
+    lam_min = float(w[0])
+    scale = max(1.0, float(np.max(np.abs(w))))
+    if lam_min < -tol * scale:
+        raise NotConvexError(
+            f"{name} is not positive semidefinite: λ_min({name}) = {lam_min:.3e} < "
+            f"-{tol:.1e}·{scale:.3g}; the X-step would not be convex"
+        )
+    return np.sqrt(np.maximum(w, 0.0))[:, None] * Q.T, lam_min
+
+
+class HiddenStep:
+    """The X-step of eq 7 as a DPP ``cvxpy.Problem``.
+
+    Parameters
+    ----------
+    U : array_like, shape (n, m)
+        Inputs, one column per sample.
+    Y : array_like, shape (p, m)
+        Targets, one column per sample.
+    hidden : int
+        Number of hidden units h.
+    lam : float or array_like of shape (h,)
+        Nonnegative multipliers λ.
+    psd_tol : float, default 1e-9
+        Relative tolerance below which a negative eigenvalue of M counts as
+        rounding noise (see :func:`psd_factor`).
+
+    Attributes
+    ----------
+    problem : cvxpy.Problem
+        ``minimize J(Θ, X)`` over the variable ``X`` (shape (h, m)) subject to X ≥ 0;
+        ``problem.is_dpp()`` and ``problem.is_qp()`` are True.
+    X : cvxpy.Variable
+    parameters : dict of cvxpy.Parameter
+        ``L`` (LᵀL = M), ``G``, ``Ds``, ``W`` and ``const`` (see module docstring).
+    last_info : dict
+        Status, seconds and λ_min(M) of the last :meth:`solve`.
+    """
+
+    def __init__(self, U: Any, Y: Any, hidden: int, lam: Any, *, psd_tol: float = 1e-9):
+        self.U, self.Y, self.hidden, self.lam = check_training_data(U, Y, hidden, lam)
+        self.psd_tol = check_nonneg_float(psd_tol, "psd_tol")
+        h, m = self.hidden, self.U.shape[1]
+        self.X = cp.Variable((h, m), name="X")
+        P = self.parameters = {
+            "L": cp.Parameter((h, h), name="L"),
+            "G": cp.Parameter((h, m), name="G"),
+            "Ds": cp.Parameter((h, h), name="Ds"),
+            "W": cp.Parameter((h, m), name="W"),
+            "const": cp.Parameter(nonneg=True, name="const"),
+        }
+        J = (
+            cp.sum_squares(P["L"] @ self.X) / (2 * m)
+            + cp.sum(cp.multiply(P["G"], self.X)) / m
+            + cp.sum_squares(cp.pos(P["Ds"] @ self.X + P["W"])) / (2 * m)
+            + P["const"]
+        )
+        self.problem = cp.Problem(cp.Minimize(J), [self.X >= 0])
+        self.last_info: Dict[str, Any] = {}
+
+    def set_lam(self, lam: Any) -> None:
+        """Change λ (takes effect at the next :meth:`set_model`; no recompilation)."""
+        self.lam = check_lam(lam, self.hidden)
+
+    def set_model(self, model: ImplicitModel) -> float:
+        """Load Θ into the parameters; return λ_min(M).
+
+        Raises
+        ------
+        NotConvexError
+            If M is not PSD beyond ``psd_tol`` (relative).
+        """
+        n, p = self.U.shape[0], self.Y.shape[0]
+        check_model_sizes(model, n, p, self.hidden)
+        m = self.U.shape[1]
+        lam, sq = self.lam, np.sqrt(self.lam)
+        L, lam_min = psd_factor(convexity_matrix(model.A, model.D, lam), self.psd_tol)
+        R = model.B @ self.U + model.c[:, None] - self.Y
+        W0 = model.E @ self.U + model.f[:, None]
+        P = self.parameters
+        P["L"].value = L
+        P["G"].value = model.A.T @ R - lam[:, None] * W0
+        P["Ds"].value = sq[:, None] * model.D
+        P["W"].value = sq[:, None] * W0
+        P["const"].value = 0.5 * float(np.sum(R * R)) / m
+        return lam_min
+
+    def solve(
+        self, model: ImplicitModel, solver: str = "CLARABEL", x0: Optional[Any] = None,
+        **opts: Any,
+    ) -> np.ndarray:
+        """Solve the X-step for the parameters of ``model``; return X (shape (h, m)).
+
+        Parameters
+        ----------
+        model : ImplicitModel
+        solver : {"CLARABEL", "SCS"}
+        x0 : array_like, optional
+            Initial value of X, used by solvers that warm start (SCS).
+        **opts
+            Solver options, overriding :data:`idl_sdp._solvers.DEFAULT_OPTIONS`.
+
+        Raises
+        ------
+        NotConvexError
+            If M is not PSD.
+        idl_sdp.SolverError
+            If the solver does not return ``optimal``.
+        """
+        solver = check_solver(solver)
+        lam_min = self.set_model(model)
+        if x0 is not None:
+            self.X.value = np.asarray(x0, dtype=float)
+        status, seconds = solve_problem(self.problem, solver, "X-step", **opts)
+        X = self.X.value
+        # X >= 0 holds to the solver's feasibility tolerance; report, then project.
+        violation = float(max(0.0, -np.min(X)))
+        self.last_info = {
+            "status": status, "seconds": seconds, "lambda_min_M": lam_min,
+            "objective": float(self.problem.value), "x_violation": violation,
+        }
+        return np.maximum(X, 0.0)

@@ -1,0 +1,135 @@
+r"""The matrix inequalities of the two subproblems, in numpy and as cvxpy constraints.
+
+With :math:`\Lambda = \mathrm{diag}(\lambda)` the X-step is convex iff (eq 6)
+
+.. math:: M = A^TA + \Lambda - \Lambda D - D^T\Lambda \succeq 0 .
+
+Eq 6 is **not** jointly convex in (A, D) (h = p = 1, λ = 1: (a, d) = (±1, 0.9) give
+M = 0.2 but their midpoint (0, 0.9) gives M = −0.8), so the Θ-step imposes one of three
+convex sufficient conditions, each with a margin δ:
+
+``"linearized"`` (default)
+    :math:`\Lambda - \Lambda D - D^T\Lambda + A_k^TA + A^TA_k - A_k^TA_k \succeq \delta I`,
+    where A_k is the current A. Since :math:`(A-A_k)^T(A-A_k) \succeq 0` the left side is
+    :math:`\preceq M`, so it implies M ⪰ δI; it is tight at A = A_k.
+``"eq5"``
+    :math:`\Lambda - \Lambda D - D^T\Lambda \succeq \delta I` (D alone); M ⪰ it since AᵀA ⪰ 0.
+``"schur"``
+    :math:`\begin{bmatrix} I_p & A \\ A^T & \Lambda - \Lambda D - D^T\Lambda - \delta I\end{bmatrix}
+    \succeq 0`, equivalent by the Schur complement to Λ − ΛD − DᵀΛ − δI ⪰ AᵀA. The source
+    prints this block with the opposite sign, which is infeasible (it needs −I_p ⪰ 0).
+
+and well-posedness :math:`\|D\|_2 \le 1-\varepsilon \iff
+\begin{bmatrix}(1-\varepsilon)I & D\\ D^T & (1-\varepsilon)I\end{bmatrix} \succeq 0`.
+"""
+from __future__ import annotations
+
+from typing import Any, List, Optional
+
+import cvxpy as cp
+import numpy as np
+
+__all__ = [
+    "LMI_CHOICES",
+    "default_margin",
+    "convexity_matrix",
+    "lmi_matrix",
+    "norm_matrix",
+    "seed_schur_matrix",
+    "lmi_constraints",
+    "norm_constraint",
+]
+
+LMI_CHOICES = ("linearized", "eq5", "schur")
+
+
+def default_margin(lam: np.ndarray) -> float:
+    """δ = 1e-6 · max(1, max λ): the margin every LMI is imposed with.
+
+    Large enough that a solver's feasibility tolerance (≤ 1e-8 with our default
+    settings) cannot hand the next X-step an indefinite M, small enough not to
+    bias the fit.
+    """
+    return 1e-6 * max(1.0, float(np.max(lam, initial=0.0)))
+
+
+def _sym(S):
+    return 0.5 * (S + S.T)
+
+
+def convexity_matrix(A: np.ndarray, D: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """M = AᵀA + Λ − ΛD − DᵀΛ (eq 6); the X-step is convex iff M ⪰ 0."""
+    lam = np.asarray(lam, dtype=float)
+    LD = lam[:, None] * D
+    return _sym(A.T @ A + np.diag(lam) - LD - LD.T)
+
+
+def lmi_matrix(
+    kind: str, A: np.ndarray, D: np.ndarray, lam: np.ndarray,
+    A_ref: Optional[np.ndarray] = None, margin: float = 0.0,
+) -> np.ndarray:
+    """The matrix that the ``kind`` LMI requires to be PSD, evaluated in numpy."""
+    lam = np.asarray(lam, dtype=float)
+    h = D.shape[0]
+    LD = lam[:, None] * D
+    core = np.diag(lam) - LD - LD.T - margin * np.eye(h)
+    if kind == "eq5":
+        return _sym(core)
+    if kind == "linearized":
+        Ak = A if A_ref is None else A_ref
+        return _sym(core + Ak.T @ A + A.T @ Ak - Ak.T @ Ak)
+    if kind == "schur":
+        p = A.shape[0]
+        return _sym(np.block([[np.eye(p), A], [A.T, core]]))
+    raise ValueError(f"lmi must be one of {LMI_CHOICES}, got {kind!r}")
+
+
+def norm_matrix(D: np.ndarray, eps: float) -> np.ndarray:
+    """[[(1−ε)I, D], [Dᵀ, (1−ε)I]], PSD iff ‖D‖₂ ≤ 1 − ε."""
+    h = D.shape[0]
+    t = (1.0 - eps) * np.eye(h)
+    return np.block([[t, D], [D.T, t]])
+
+
+def seed_schur_matrix(A: np.ndarray, D: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """The Schur form exactly as the source prints it: −[[I_p, A], [Aᵀ, ΛD + DᵀΛ − Λ]].
+
+    It is never PSD (its top-left block is −I_p); kept to demonstrate the sign error.
+    """
+    lam = np.asarray(lam, dtype=float)
+    LD = lam[:, None] * D
+    p = A.shape[0]
+    return -np.block([[np.eye(p), A], [A.T, LD + LD.T - np.diag(lam)]])
+
+
+def norm_constraint(D: cp.Expression, eps: float) -> cp.Constraint:
+    """‖D‖₂ ≤ 1 − ε as a PSD constraint of size 2h."""
+    h = D.shape[0]
+    t = (1.0 - eps) * np.eye(h)
+    return cp.bmat([[t, D], [D.T, t]]) >> 0
+
+
+def lmi_constraints(
+    kind: str, A: cp.Expression, D: cp.Expression, lam: np.ndarray, margin: float,
+    A_ref: Optional[cp.Parameter] = None, AtA_ref: Optional[cp.Parameter] = None,
+) -> List[cp.Constraint]:
+    """The chosen LMI as DPP cvxpy constraints (λ and δ are constants).
+
+    For ``"linearized"`` pass ``A_ref`` (a Parameter holding A_k) and ``AtA_ref``
+    (a Parameter holding A_kᵀA_k, formed in numpy: a product of two parameters
+    is not DPP).
+    """
+    h = D.shape[0]
+    Lam = np.diag(lam)
+    core = Lam - Lam @ D - D.T @ Lam - margin * np.eye(h)
+    if kind == "eq5":
+        return [_sym(core) >> 0]
+    if kind == "linearized":
+        if A_ref is None or AtA_ref is None:
+            raise ValueError("the linearized LMI needs A_ref and AtA_ref parameters")
+        S = core + A_ref.T @ A + A.T @ A_ref - AtA_ref
+        return [_sym(S) >> 0]
+    if kind == "schur":
+        p = A.shape[0]
+        return [_sym(cp.bmat([[np.eye(p), A], [A.T, core]])) >> 0]
+    raise ValueError(f"lmi must be one of {LMI_CHOICES}, got {kind!r}")

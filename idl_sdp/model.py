@@ -1,0 +1,209 @@
+r"""The implicit model and its equilibrium.
+
+An implicit model with parameters :math:`\Theta = (A, B, c, D, E, f)` predicts
+
+.. math:: y = A x + B u + c, \qquad x = (D x + E u + f)_+ ,
+
+with one column per sample: ``U`` has shape ``(n, m)``, the hidden states ``X``
+shape ``(h, m)`` and the predictions shape ``(p, m)``.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Optional, Union
+
+import numpy as np
+
+from ._validation import as_matrix, as_vector, check_positive_int, check_nonneg_float
+
+__all__ = ["ImplicitModel", "EquilibriumError", "MODEL_FORMAT_VERSION"]
+
+#: Version tag stored in every saved model; :meth:`ImplicitModel.load` checks it.
+MODEL_FORMAT_VERSION = 1
+_FIELDS = ("A", "B", "c", "D", "E", "f")
+
+
+class EquilibriumError(RuntimeError):
+    """The fixed-point iteration for the hidden state did not converge."""
+
+
+class ImplicitModel:
+    """An implicit (equilibrium) model ``y = A x + B u + c``, ``x = (D x + E u + f)₊``.
+
+    Parameters
+    ----------
+    A : array_like, shape (p, h)
+    B : array_like, shape (p, n)
+    c : array_like, shape (p,)
+    D : array_like, shape (h, h)
+    E : array_like, shape (h, n)
+    f : array_like, shape (h,)
+
+    The arrays are kept, as float64 copies, in attributes of the same names.
+    """
+
+    def __init__(self, A: Any, B: Any, c: Any, D: Any, E: Any, f: Any):
+        D = as_matrix(D, "D")
+        h = D.shape[0]
+        if D.shape != (h, h):
+            raise ValueError(f"D must be square (h, h), got shape {D.shape}")
+        A = as_matrix(A, "A", shape=(None, h))
+        p = A.shape[0]
+        E = as_matrix(E, "E", shape=(h, None), allow_empty=True)
+        n = E.shape[1]
+        B = as_matrix(B, "B", shape=(p, n), allow_empty=True)
+        self.A = np.array(A, dtype=np.float64)
+        self.B = np.array(B, dtype=np.float64)
+        self.c = np.array(as_vector(c, "c", size=p), dtype=np.float64)
+        self.D = np.array(D, dtype=np.float64)
+        self.E = np.array(E, dtype=np.float64)
+        self.f = np.array(as_vector(f, "f", size=h), dtype=np.float64)
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def n_inputs(self) -> int:
+        """n, the input dimension."""
+        return self.E.shape[1]
+
+    @property
+    def n_hidden(self) -> int:
+        """h, the number of hidden units."""
+        return self.D.shape[0]
+
+    @property
+    def n_outputs(self) -> int:
+        """p, the output dimension."""
+        return self.A.shape[0]
+
+    def __repr__(self) -> str:
+        return (
+            f"ImplicitModel(n_inputs={self.n_inputs}, n_hidden={self.n_hidden}, "
+            f"n_outputs={self.n_outputs}, norm2_D={np.linalg.norm(self.D, 2):.4g})"
+        )
+
+    def copy(self) -> "ImplicitModel":
+        return ImplicitModel(**self.params())
+
+    def params(self) -> Dict[str, np.ndarray]:
+        """The six parameter arrays by name."""
+        return {k: getattr(self, k) for k in _FIELDS}
+
+    # ------------------------------------------------------------ equilibrium
+    def _check_U(self, U: Any) -> np.ndarray:
+        return as_matrix(U, "U", shape=(self.n_inputs, None))
+
+    def hidden(
+        self, U: Any, tol: float = 1e-10, max_iter: int = 10_000, x0: Optional[Any] = None
+    ) -> np.ndarray:
+        """The equilibrium hidden states ``X = (D X + E U + f 1ᵀ)₊``.
+
+        Fixed-point iteration, vectorised over the columns. When ``‖D‖₂ < 1`` the map
+        is an ℓ2 contraction (ReLU is 1-Lipschitz), so the equilibrium is unique and
+        the iteration converges linearly with factor ``‖D‖₂``; it also converges when
+        the Perron–Frobenius root of ``|D|`` is below 1.
+
+        Parameters
+        ----------
+        U : array_like, shape (n, m)
+            Inputs, one column per sample.
+        tol : float
+            Stop when ``max|X_{k+1} − X_k| ≤ tol · max(1, max|X_{k+1}|)``; this step
+            length *is* the equilibrium residual ``max|X − (D X + E U + f)₊|`` at ``X_k``.
+        max_iter : int
+            Iteration budget.
+        x0 : array_like, shape (h, m), optional
+            Starting point (default zeros).
+
+        Returns
+        -------
+        numpy.ndarray, shape (h, m)
+
+        Raises
+        ------
+        EquilibriumError
+            If the residual is still above ``tol`` after ``max_iter`` iterations.
+        """
+        U = self._check_U(U)
+        tol = check_nonneg_float(tol, "tol", positive=True)
+        max_iter = check_positive_int(max_iter, "max_iter")
+        m = U.shape[1]
+        bias = self.E @ U + self.f[:, None]
+        X = np.zeros((self.n_hidden, m)) if x0 is None else as_matrix(
+            x0, "x0", shape=(self.n_hidden, m)).copy()
+        step = np.inf
+        for _ in range(max_iter):
+            X_new = np.maximum(self.D @ X + bias, 0.0)
+            step = float(np.max(np.abs(X_new - X), initial=0.0))
+            X = X_new
+            if step <= tol * max(1.0, float(np.max(np.abs(X), initial=0.0))):
+                return X
+        wp = self.well_posedness()
+        raise EquilibriumError(
+            f"equilibrium iteration did not converge in {max_iter} iterations "
+            f"(last step {step:.3e} > tol {tol:.1e}); well-posedness: "
+            f"‖D‖₂={wp['norm2']:.4g}, ‖D‖∞={wp['norm_inf']:.4g}, pf(|D|)={wp['pf']:.4g} "
+            "(convergence is guaranteed when one of them is < 1)"
+        )
+
+    def predict(self, U: Any, **kwargs: Any) -> np.ndarray:
+        """Equilibrium predictions ``A x + B u + c``, shape (p, m).
+
+        Keyword arguments are passed to :meth:`hidden`.
+        """
+        U = self._check_U(U)
+        X = self.hidden(U, **kwargs)
+        return self.A @ X + self.B @ U + self.c[:, None]
+
+    def well_posedness(self) -> Dict[str, float]:
+        """Sufficient conditions for a unique equilibrium (each must be < 1).
+
+        Returns
+        -------
+        dict
+            ``norm2`` = ‖D‖₂, ``norm_inf`` = ‖D‖∞ (max row sum of |D|) and ``pf``,
+            the Perron–Frobenius root (spectral radius) of |D| — the weakest of the
+            three: pf(|D|) ≤ min(‖D‖₂, ‖D‖∞).
+        """
+        absD = np.abs(self.D)
+        return {
+            "norm2": float(np.linalg.norm(self.D, 2)),
+            "norm_inf": float(absD.sum(axis=1).max()),
+            "pf": float(np.max(np.abs(np.linalg.eigvals(absD)))),
+        }
+
+    # -------------------------------------------------------------------- I/O
+    def save(self, path: Union[str, os.PathLike]) -> None:
+        """Write the model to a ``.npz`` file (atomically: temporary file, then rename)."""
+        path = os.fspath(path)
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as fh:
+            np.savez(fh, format_version=np.int64(MODEL_FORMAT_VERSION), **self.params())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Union[str, os.PathLike]) -> "ImplicitModel":
+        """Read a model written by :meth:`save` (bit-identical round trip).
+
+        Raises ``ValueError`` naming the problem for a file that is not a model file,
+        is truncated or corrupted, or has another format version. Never unpickles.
+        """
+        path = os.fspath(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+        except FileNotFoundError:
+            raise
+        except Exception as exc:
+            raise ValueError(f"path {path!r} is not a readable model file: {exc}") from None
+        version = arrays.get("format_version")
+        if version is None or version.shape != () or int(version) != MODEL_FORMAT_VERSION:
+            raise ValueError(
+                f"path {path!r}: unsupported model format_version {version!r} "
+                f"(expected {MODEL_FORMAT_VERSION})"
+            )
+        missing = [k for k in _FIELDS if k not in arrays]
+        if missing:
+            raise ValueError(f"path {path!r}: model file lacks arrays {missing}")
+        return cls(**{k: arrays[k] for k in _FIELDS})

@@ -1,0 +1,28 @@
+import numpy as np
+import pytest
+
+import idl_sdp
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def small_problem(rng):
+    """A small random regression problem, one column per sample."""
+    n, m, p, h = 4, 40, 2, 5
+    U = rng.standard_normal((n, m))
+    Y = rng.standard_normal((p, m))
+    return U, Y, h
+
+
+def random_model(rng, n, h, p, norm2=0.5):
+    """A random ImplicitModel with ‖D‖₂ = norm2."""
+    D = rng.standard_normal((h, h))
+    D *= norm2 / np.linalg.norm(D, 2)
+    return idl_sdp.ImplicitModel(
+        rng.standard_normal((p, h)), rng.standard_normal((p, n)), rng.standard_normal(p),
+        D, rng.standard_normal((h, n)), rng.standard_normal(h),
+    )
