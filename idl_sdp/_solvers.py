@@ -5,6 +5,7 @@ defaults (1e-4) are far too loose to keep an LMI satisfied through a small margi
 """
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from typing import Any, Dict, Tuple
@@ -47,11 +48,17 @@ class SolverError(RuntimeError):
         self.result = result
 
 
+@functools.lru_cache(maxsize=1)
+def _installed() -> Tuple[str, ...]:
+    # cvxpy probes every solver on each call; the answer cannot change within a process.
+    return tuple(cp.installed_solvers())
+
+
 def check_solver(solver: Any, allowed: Tuple[str, ...] = SOLVERS) -> str:
     """Normalise a solver name (case-insensitive) and check it is installed."""
     name = check_choice(solver, "solver", allowed, upper=True)
-    if name in SOLVERS and name not in cp.installed_solvers():
-        raise ValueError(f"solver {name!r} is not installed; installed: {cp.installed_solvers()}")
+    if name in SOLVERS and name not in _installed():
+        raise ValueError(f"solver {name!r} is not installed; installed: {_installed()}")
     return name
 
 

@@ -21,6 +21,8 @@ __all__ = [
     "check_choice",
     "check_lam",
     "check_same_columns",
+    "check_bounds",
+    "as_probability_vector",
 ]
 
 
@@ -173,3 +175,48 @@ def check_model_sizes(model: Any, n: int, p: int, hidden: int, name: str = "mode
             f"step need {(n, hidden, p)}"
         )
     return model
+
+
+def check_bounds(lower: Any, upper: Any, size: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Box bounds ``lower ≤ x ≤ upper`` on a length-``size`` vector.
+
+    Each bound is ``None`` (unbounded), a scalar or a length-``size`` vector; ``-inf``
+    is allowed in ``lower`` and ``+inf`` in ``upper``, NaN nowhere. Returns two float
+    vectors with ``lower ≤ upper`` checked entrywise.
+    """
+    out = []
+    for value, name, free in ((lower, "lower", -np.inf), (upper, "upper", np.inf)):
+        if value is None:
+            out.append(np.full(size, free))
+            continue
+        if isinstance(value, (str, bytes, bool)):
+            raise TypeError(f"{name} must be None, a real number or a vector, got {_describe(value)}")
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{name} must be None, a real number or a vector, got {_describe(value)}"
+            ) from None
+        if arr.ndim == 0:
+            arr = np.full(size, float(arr))
+        elif arr.ndim != 1 or arr.shape[0] != size:
+            raise ValueError(f"{name} must be a scalar or have length {size}, got shape {arr.shape}")
+        if np.any(np.isnan(arr)) or np.any(arr == -free):
+            raise ValueError(f"{name} must not contain NaN or {-free}, got {arr!r}"[:200])
+        out.append(arr.copy())
+    lo, hi = out
+    if np.any(lo > hi):
+        j = int(np.argmax(lo > hi))
+        raise ValueError(f"lower must be <= upper, got lower[{j}] = {lo[j]} > upper[{j}] = {hi[j]}")
+    return lo, hi
+
+
+def as_probability_vector(x: Any, name: str, *, size: int, atol: float = 1e-9) -> np.ndarray:
+    """A point of the probability simplex of dimension ``size`` (nonnegative, sums to 1)."""
+    arr = as_vector(x, name, size=size)
+    if np.any(arr < -atol) or abs(arr.sum() - 1.0) > atol * max(1, size):
+        raise ValueError(
+            f"{name} must lie in the probability simplex (entries >= 0, sum 1), "
+            f"got min {arr.min():.3g} and sum {arr.sum():.12g}"
+        )
+    return np.clip(arr, 0.0, None) / np.clip(arr, 0.0, None).sum()
