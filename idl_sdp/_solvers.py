@@ -92,5 +92,5 @@ def solve_problem(problem: cp.Problem, solver: str, step: str, **opts: Any) -> T
 
 
 def other_solver(solver: str) -> str:
-    """The fallback solver: the other open-source conic solver."""
+    """The fallback solver: the other open-source conic solver (CLARABEL for "FAST")."""
     return "SCS" if solver == "CLARABEL" else "CLARABEL"

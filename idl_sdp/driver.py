@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from ._solvers import SolverError, check_solver, other_solver
+from ._solvers import SOLVERS, SolverError, check_solver, other_solver
 from ._validation import (
     check_choice, check_nonneg_float, check_open_unit, check_positive_int,
     check_training_data,
@@ -115,9 +115,10 @@ def _check_feasible(model: ImplicitModel, lam: np.ndarray, eps: float) -> Dict[s
 
 def _run(
     U, Y, hidden, lam, *, rounds, tol, lmi, eps, reg, solver, seed, callback,
-    dual_step, solver_options, fallback, hstep=None, pstep=None,
+    dual_step, solver_options, fallback, client=None, hstep=None, pstep=None,
 ) -> FitResult:
     """One alternating run at a fixed reg (steps may be reused across a reg path)."""
+    x_extra = {} if client is None else {"client": client}
     t_start = time.perf_counter()
     hstep = hstep or HiddenStep(U, Y, hidden, lam)
     pstep = pstep or ParameterStep(U, Y, hidden, lam, lmi=lmi, eps=eps, reg=reg)
@@ -142,7 +143,8 @@ def _run(
 
     def x_step(s):
         X, extra = with_fallback("x_step", lambda sv, o: hstep.solve(
-            s["model"], solver=sv, x0=s["X"], **o))
+            s["model"], solver=sv, x0=s["X"],
+            **({**o, **x_extra} if sv == "FAST" else o)))
         info = hstep.last_info
         return {**s, "X": X}, {"x_step_status": info["status"],
                                "x_step_solve_seconds": info["seconds"], **extra}
@@ -166,8 +168,8 @@ def _run(
         return loss + div + reg * ridge_penalty(s["model"])
 
     def dual(s, k):
-        lam_new = dual_update(s["model"], s["X"], U, s["lam"], dual_step,
-                              default_margin(s["lam"]))
+        # The rebuilt Θ-step imposes default_margin(new λ), so the search checks that.
+        lam_new = dual_update(s["model"], s["X"], U, s["lam"], dual_step, default_margin)
         hstep.set_lam(lam_new)
         pstep.set_lam(lam_new)
         return {**s, "lam": lam_new}
@@ -232,7 +234,8 @@ def _select_reg(U, Y, hidden, lam, grid, seed, rounds, **kw):
         path.append({"reg": r, "val_mse": mse})
     finite = [p for p in path if np.isfinite(p["val_mse"])]
     if not finite:
-        raise SolverError("reg='auto': every candidate failed; see .result",
+        raise SolverError("reg='auto': every candidate failed: "
+                          + "; ".join(f"{p['reg']:g}: {p.get('error')}" for p in path),
                           status="solver_error", step="reg-selection")
     best = min(finite, key=lambda p: (p["val_mse"], -p["reg"]))
     return best["reg"], path
@@ -244,6 +247,7 @@ def fit(
     seed: int = 0, callback: Optional[Callable[[Dict[str, Any], ImplicitModel], Any]] = None,
     dual_step: Optional[float] = None, reg_grid: Sequence[float] = REG_GRID,
     solver_options: Optional[Dict[str, Any]] = None, fallback: bool = True,
+    client: Any = None,
 ) -> FitResult:
     """Train an implicit model by alternating the X-step QP and the Θ-step SDP.
 
@@ -270,7 +274,10 @@ def fit(
         on a 75 % split (at most 10 rounds), scores the equilibrium predictions on
         the other 25 % by mean squared error, and refits on all data with the best.
         Needs at least 8 samples.
-    solver : {"CLARABEL", "SCS"}, default "CLARABEL"
+    solver : {"CLARABEL", "SCS", "fast"}, default "CLARABEL"
+        ``"fast"`` uses the exact fast paths of :mod:`idl_sdp.fast` for both steps
+        (projected Newton for the X-step, the active-set method for the Θ-step);
+        the cvxpy problems stay one argument away.
     seed : int, default 0
         Seeds the initial E and the validation split.
     callback : callable, optional
@@ -289,7 +296,11 @@ def fit(
         violates ‖D‖₂ < 1 − eps/2 or M ⪰ 0), retry that step once with the other
         solver (CLARABEL ↔ SCS, default tight settings) and record
         ``"<step>_fallback"`` in the round's history. If the retry fails too, or
-        ``fallback=False``, :class:`SolverError` is raised.
+        ``fallback=False``, :class:`SolverError` is raised. The fallback of
+        ``"fast"`` is the cvxpy problem with CLARABEL.
+    client : distributed.Client, optional
+        With ``solver="fast"``, solve the X-step's column blocks on this Dask client
+        (see :mod:`idl_sdp.fast.distributed`).
 
     Returns
     -------
@@ -309,7 +320,7 @@ def fit(
     tol = check_nonneg_float(tol, "tol")
     lmi = check_choice(lmi, "lmi", LMI_CHOICES)
     eps = check_open_unit(eps, "eps")
-    solver = check_solver(solver)
+    solver = check_solver(solver, SOLVERS + ("FAST",))
     seed = check_positive_int(seed, "seed", minimum=0)
     if dual_step is not None:
         dual_step = check_nonneg_float(dual_step, "dual_step")
@@ -318,7 +329,8 @@ def fit(
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     kw = dict(tol=tol, lmi=lmi, eps=eps, solver=solver, dual_step=dual_step,
-              solver_options=dict(solver_options or {}), fallback=bool(fallback))
+              solver_options=dict(solver_options or {}), fallback=bool(fallback),
+              client=client)
     path: List[Dict[str, float]] = []
     if isinstance(reg, str):
         check_choice(reg, "reg", ("auto",))

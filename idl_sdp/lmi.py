@@ -46,7 +46,7 @@ LMI_CHOICES = ("linearized", "eq5", "schur")
 def default_margin(lam: np.ndarray) -> float:
     """δ = 1e-6 · max(1, max λ): the margin every LMI is imposed with.
 
-    Large enough that a solver's feasibility tolerance (≤ 1e-8 with our default
+    Large enough that a solver's feasibility tolerance (≤ 1e-7 with our default
     settings) cannot hand the next X-step an indefinite M, small enough not to
     bias the fit.
     """

@@ -30,6 +30,8 @@ class EquilibriumError(RuntimeError):
 class ImplicitModel:
     """An implicit (equilibrium) model ``y = A x + B u + c``, ``x = (D x + E u + f)₊``.
 
+    The arrays are kept, as float64 copies, in attributes of the same names.
+
     Parameters
     ----------
     A : array_like, shape (p, h)
@@ -38,8 +40,6 @@ class ImplicitModel:
     D : array_like, shape (h, h)
     E : array_like, shape (h, n)
     f : array_like, shape (h,)
-
-    The arrays are kept, as float64 copies, in attributes of the same names.
     """
 
     def __init__(self, A: Any, B: Any, c: Any, D: Any, E: Any, f: Any):
@@ -160,9 +160,11 @@ class ImplicitModel:
         Returns
         -------
         dict
-            ``norm2`` = ‖D‖₂, ``norm_inf`` = ‖D‖∞ (max row sum of |D|) and ``pf``,
-            the Perron–Frobenius root (spectral radius) of |D| — the weakest of the
-            three: pf(|D|) ≤ min(‖D‖₂, ‖D‖∞).
+            ``norm2`` = ‖D‖₂, ``norm_inf`` = ‖D‖∞ (max row sum of ``|D|``) and ``pf``,
+            the Perron–Frobenius root (spectral radius) of ``|D|``. ``pf ≤ ‖D‖∞``, so
+            pf < 1 is weaker than the ∞-norm condition, but it is not comparable with
+            ‖D‖₂: D = 0.9/√2·[[1, 1], [1, −1]] has ‖D‖₂ = 0.9 and pf ≈ 1.27. Trained
+            models are constrained by ‖D‖₂ ≤ 1 − eps, the condition fit enforces.
         """
         absD = np.abs(self.D)
         return {

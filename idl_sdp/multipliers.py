@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import Callable, Union
+
 from .fenchel import fenchel_divergence
 from .lmi import convexity_matrix
 from .model import ImplicitModel
@@ -18,15 +20,21 @@ __all__ = ["dual_update"]
 
 def dual_update(
     model: ImplicitModel, X: np.ndarray, U: np.ndarray, lam: np.ndarray, rho: float,
-    margin: float, bisections: int = 40,
+    margin: Union[float, Callable[[np.ndarray], float]], bisections: int = 40,
 ) -> np.ndarray:
-    """λ + t·ρ·Δ with the largest t ∈ [0, 1] keeping λ_min(M) ≥ margin (t=0 if none)."""
+    """λ + t·ρ·Δ with the largest t ∈ [0, 1] keeping λ_min(M(λ + tρΔ)) ≥ margin.
+
+    ``margin`` is a number or a function of the candidate λ (e.g.
+    :func:`idl_sdp.lmi.default_margin`, the margin the next Θ-step imposes).
+    Returns λ unchanged (t = 0) when no positive step is found.
+    """
     Z = model.D @ X + model.E @ U + model.f[:, None]
     delta = rho * fenchel_divergence(X, Z).mean(axis=1)
 
     def ok(t: float) -> bool:
-        M = convexity_matrix(model.A, model.D, lam + t * delta)
-        return float(np.linalg.eigvalsh(M)[0]) >= margin
+        cand = lam + t * delta
+        need = margin(cand) if callable(margin) else margin
+        return float(np.linalg.eigvalsh(convexity_matrix(model.A, model.D, cand))[0]) >= need
 
     if ok(1.0):
         return lam + delta

@@ -20,7 +20,7 @@ from typing import Any, Dict, Optional
 import cvxpy as cp
 import numpy as np
 
-from ._solvers import check_solver, solve_problem
+from ._solvers import SOLVERS, check_solver, solve_problem
 from ._validation import (
     as_matrix, check_choice, check_lam, check_model_sizes, check_nonneg_float,
     check_open_unit, check_training_data,
@@ -124,8 +124,8 @@ class ParameterStep:
         # Rows with λ_j = 0 carry no divergence; √λ is a constant, so this stays DPP.
         active = np.flatnonzero(self.lam > 0)
         S = np.sqrt(self.lam[active])[:, None] * np.eye(h)[active]
-        div = (cp.sum_squares(cp.pos(S @ theta2 @ P["Phi"])) / 2
-               - cp.sum(cp.multiply(P["LamXPhiT"], theta2))) / m
+        smooth_div = cp.sum_squares(cp.pos(S @ theta2 @ P["Phi"])) / (2 * m)
+        linear_div = cp.sum(cp.multiply(P["LamXPhiT"], theta2)) / m
         ridge = (cp.sum_squares(V["A"]) + cp.sum_squares(V["B"])
                  + cp.sum_squares(V["D"]) + cp.sum_squares(V["E"])) / 2
         constraints = [norm_constraint(V["D"], self.eps)]
@@ -136,9 +136,26 @@ class ParameterStep:
             self.lmi, V["A"], V["D"], self.lam, self.margin,
             P.get("A_ref"), P.get("AtA_ref"),
         )
-        self.problem = cp.Problem(
-            cp.Minimize(loss + div + P["const"] + P["reg"] * ridge), constraints
-        )
+        rest = loss - linear_div + P["const"] + P["reg"] * ridge
+        self.problem = cp.Problem(cp.Minimize(rest + smooth_div), constraints)
+        # Pieces shared with the active-set model problem of the fast path.
+        self._shared = (theta2, rest, constraints, active)
+        self._active_set = None
+
+    def active_set_problem(self):
+        """The fast path's model problem, built on first use and then re-solved (DPP).
+
+        The ½λ(Z)₊² block is replaced by Σ_j (λ_j/2m) θ_jᵀ K_j θ_j with K_j = Σ_{k∈S_j} φ_k φ_kᵀ
+        for active sets S_j; each K_j enters through a q × q parameter ``L_j`` with
+        L_jᵀL_j = λ_j K_j. The size does not depend on m. Returns ``(problem, [L_j])``.
+        """
+        if self._active_set is None:
+            theta2, rest, constraints, active = self._shared
+            q, m = theta2.shape[1], self.U.shape[1]
+            Ls = [cp.Parameter((q, q), name=f"L_{j}") for j in active]
+            quad = sum(cp.sum_squares(L @ theta2[j, :]) for L, j in zip(Ls, active)) / (2 * m)
+            self._active_set = (cp.Problem(cp.Minimize(rest + quad), constraints), Ls)
+        return self._active_set
 
     def set_data(self, X: Any, model: ImplicitModel) -> None:
         """Load X (and, for the linearized LMI, A_k = ``model.A``) into the parameters."""
@@ -166,14 +183,21 @@ class ParameterStep:
         """Solve the Θ-step for hidden states X; return the new :class:`ImplicitModel`.
 
         ``model`` is the current Θ_k: it supplies A_k for the linearized LMI and
-        (with SCS) the warm start.
+        (with SCS) the warm start. ``solver="fast"`` runs the exact active-set method
+        of :mod:`idl_sdp.fast.theta` (small SDPs whose size does not grow with m);
+        its options are those of :func:`idl_sdp.fast.theta.solve_theta_active_set`.
 
         Raises
         ------
         idl_sdp.SolverError
             If the solver does not return ``optimal``.
         """
-        solver = check_solver(solver)
+        solver = check_solver(solver, SOLVERS + ("FAST",))
+        if solver == "FAST":
+            from .fast.theta import solve_theta_active_set
+
+            new, self.last_info = solve_theta_active_set(self, X, model, **opts)
+            return new
         self.set_data(X, model)
         for k, var in self.variables.items():
             var.value = getattr(model, k)
