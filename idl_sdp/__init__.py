@@ -4,6 +4,7 @@ The two convex halves of the Fenchel-divergence relaxation (eq 7) are explicit
 cvxpy problems — :class:`HiddenStep` (a QP in X ≥ 0) and :class:`ParameterStep`
 (an SDP in Θ carrying the LMI) — played against each other by :func:`fit`.
 """
+from . import lsq
 from ._solvers import SolverError
 from .alternate import AlternationResult, alternate
 from .driver import FitResult, fit, initial_model
@@ -20,5 +21,5 @@ __all__ = [
     "AlternationResult", "EquilibriumError", "FitResult", "HiddenStep", "ImplicitModel",
     "LMI_CHOICES", "NotConvexError", "ParameterStep", "SolverError", "alternate",
     "convexity_matrix", "fenchel_divergence", "fenchel_divergence_expr", "fit",
-    "initial_model", "objective", "ridge_penalty", "__version__",
+    "initial_model", "lsq", "objective", "ridge_penalty", "__version__",
 ]
