@@ -69,8 +69,10 @@ def solve_problem(problem: cp.Problem, solver: str, step: str, **opts: Any) -> T
     """
     options = dict(DEFAULT_OPTIONS.get(solver, {}))
     options.update(opts)
-    if solver == "SCS":
-        options.setdefault("warm_start", True)
+    # SCS warm-starts from its previous solution. Clarabel cannot warm start; cvxpy's
+    # warm_start would only reuse its workspace, whose results differ (by up to the
+    # solver tolerance) from a fresh solve — that would break bit-identical resumes.
+    options.setdefault("warm_start", solver == "SCS")
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():

@@ -70,18 +70,25 @@ def alternate(
         ``objective(state) -> float``, evaluated after every round.
     rounds : int
         Maximum number of rounds.
-    tol : float
-        Stop when ``previous − current ≤ tol · |previous|``.
+    tol : float or None
+        Stop when ``previous − current ≤ tol · |previous|``; ``None`` disables the
+        rule (run all ``rounds`` unless the callback stops), for methods that judge
+        convergence by something other than the objective.
     callback : callable, optional
         ``callback(record, state)`` after each round; a truthy return stops the loop.
     on_round : callable, optional
         ``on_round(state, round) -> state`` applied between rounds (e.g. a dual update).
     history, start_round
-        To continue an earlier run: its history (extended in place) and round count.
+        To continue an earlier run: its history (extended in place) and the number
+        of rounds it completed. ``on_round`` is applied first, as the uninterrupted
+        run applied it after that round, so a continued run repeats it exactly.
     """
     rounds = check_positive_int(rounds, "rounds")
-    tol = check_nonneg_float(tol, "tol")
+    tol = None if tol is None else check_nonneg_float(tol, "tol")
+    start_round = check_positive_int(start_round, "start_round", minimum=0)
     history = [] if history is None else history
+    if start_round and on_round is not None and start_round < rounds:
+        state = on_round(state, start_round)
     prev = float(objective(state))
     result = AlternationResult(state=state, history=history, initial_objective=prev)
     for k in range(start_round, rounds):
@@ -99,7 +106,7 @@ def alternate(
         if stop:
             result.converged, result.message = True, "stopped by callback"
             return result
-        if prev - cur <= tol * abs(prev):
+        if tol is not None and prev - cur <= tol * abs(prev):
             result.converged = True
             result.message = f"relative decrease {(prev - cur) / max(abs(prev), 1e-300):.2e} <= tol"
             return result

@@ -23,6 +23,7 @@ from .alternate import alternate
 from .hidden_step import HiddenStep, NotConvexError, psd_factor
 from .lmi import LMI_CHOICES, convexity_matrix, default_margin
 from .model import ImplicitModel
+from .checkpoint import data_digest, load_checkpoint, save_checkpoint
 from .multipliers import dual_update
 from .objective import loss_and_divergence, ridge_penalty
 from .parameter_step import ParameterStep
@@ -116,6 +117,7 @@ def _check_feasible(model: ImplicitModel, lam: np.ndarray, eps: float) -> Dict[s
 def _run(
     U, Y, hidden, lam, *, rounds, tol, lmi, eps, reg, solver, seed, callback,
     dual_step, solver_options, fallback, client=None, hstep=None, pstep=None,
+    checkpoint=None, config=None, resume_state=None,
 ) -> FitResult:
     """One alternating run at a fixed reg (steps may be reused across a reg path)."""
     x_extra = {} if client is None else {"client": client}
@@ -126,9 +128,13 @@ def _run(
     if not np.array_equal(pstep.lam, lam):
         pstep.set_lam(lam)
     pstep.set_reg(reg)
-    model0 = initial_model(U, Y, hidden, seed)
-    state = {"model": model0, "X": model0.hidden(U), "lam": np.array(lam, dtype=float)}
-    history: List[Dict[str, Any]] = []
+    if resume_state is None:
+        model0 = initial_model(U, Y, hidden, seed)
+        state = {"model": model0, "X": model0.hidden(U), "lam": np.array(lam, dtype=float)}
+        history: List[Dict[str, Any]] = []
+    else:
+        state = {k: resume_state[k] for k in ("model", "X", "lam")}
+        history = list(resume_state["history"])
 
     def with_fallback(name, solve):
         """Run ``solve(solver, options)``; on a solver failure retry once with the other one."""
@@ -176,15 +182,25 @@ def _run(
 
     good = {"state": state}  # last state after a completed round, handed back on failure
 
+    initial = {"objective": None}
+
     def cb(record, s):
         good["state"] = s
         record["lam_mean"] = float(np.mean(s["lam"]))
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, model=s["model"], X=s["X"], lam=s["lam"],
+                            history=history, config=config,
+                            initial_objective=initial["objective"])
         return callback(record, s["model"]) if callback is not None else False
 
+    if resume_state is not None:
+        initial["objective"] = resume_state["initial_objective"]
+    else:
+        initial["objective"] = obj(state)
     try:
         out = alternate(state, [("x_step", x_step), ("theta_step", theta_step)], obj,
                         rounds=rounds, tol=tol, callback=cb, history=history,
-                        on_round=dual if dual_step else None)
+                        on_round=dual if dual_step else None, start_round=len(history))
     except (SolverError, NotConvexError) as exc:
         status = getattr(exc, "status", "not_convex")
         step = getattr(exc, "step", "X-step")
@@ -199,7 +215,7 @@ def _run(
     s = out.state
     return FitResult(model=s["model"], X=s["X"], lam=s["lam"], reg=reg, history=history,
                      converged=out.converged, message=out.message,
-                     initial_objective=out.initial_objective,
+                     initial_objective=initial["objective"],
                      seconds=time.perf_counter() - t_start)
 
 
@@ -247,7 +263,7 @@ def fit(
     seed: int = 0, callback: Optional[Callable[[Dict[str, Any], ImplicitModel], Any]] = None,
     dual_step: Optional[float] = None, reg_grid: Sequence[float] = REG_GRID,
     solver_options: Optional[Dict[str, Any]] = None, fallback: bool = True,
-    client: Any = None,
+    client: Any = None, checkpoint: Optional[str] = None, resume: Optional[str] = None,
 ) -> FitResult:
     """Train an implicit model by alternating the X-step QP and the Θ-step SDP.
 
@@ -301,6 +317,16 @@ def fit(
     client : distributed.Client, optional
         With ``solver="fast"``, solve the X-step's column blocks on this Dask client
         (see :mod:`idl_sdp.fast.distributed`).
+    checkpoint : path, optional
+        Write model, X, λ, round and history to this ``.npz`` after every round,
+        atomically (temporary file, fsync, rename): an interrupted run leaves the last
+        completed round intact. A Ctrl-C re-raises ``KeyboardInterrupt`` saying how
+        to resume.
+    resume : path, optional
+        Continue the run saved in this checkpoint (same data and settings; ``rounds``
+        may be larger). With CLARABEL or ``"fast"`` the final model is bit-identical to
+        an uninterrupted run; SCS's internal warm-start state is not saved, so with
+        SCS it agrees to solver tolerance. The checkpoint's ``reg`` is reused.
 
     Returns
     -------
@@ -332,7 +358,21 @@ def fit(
               solver_options=dict(solver_options or {}), fallback=bool(fallback),
               client=client)
     path: List[Dict[str, float]] = []
-    if isinstance(reg, str):
+    config = {"hidden": hidden, "lmi": lmi, "eps": eps, "solver": solver, "seed": seed,
+              "tol": tol, "dual_step": dual_step, "data": data_digest(U, Y),
+              "lam": lam_vec.tolist()}
+    resume_state = None
+    if resume is not None:
+        resume_state = load_checkpoint(resume)
+        saved = dict(resume_state["config"])
+        for key, value in config.items():
+            if saved.get(key) != value:
+                raise ValueError(
+                    f"resume: checkpoint {resume!r} was written with {key}={saved.get(key)!r}, "
+                    f"this call has {key}={value!r}" if key != "data" else
+                    f"resume: checkpoint {resume!r} was written for other training data")
+        reg, path = saved["reg"], saved.get("reg_path", [])
+    elif isinstance(reg, str):
         check_choice(reg, "reg", ("auto",))
         grid = [check_nonneg_float(r, "reg_grid") for r in reg_grid]
         if not grid:
@@ -343,8 +383,17 @@ def fit(
         reg, path = _select_reg(U, Y, hidden, lam_vec, grid, seed, min(rounds, 10), **kw)
     else:
         reg = check_nonneg_float(reg, "reg")
-    result = _run(U, Y, hidden, lam_vec, rounds=rounds, reg=reg, seed=seed,
-                  callback=callback, **kw)
+    config.update(reg=reg, reg_path=path)
+    try:
+        result = _run(U, Y, hidden, lam_vec, rounds=rounds, reg=reg, seed=seed,
+                      callback=callback, checkpoint=checkpoint, config=config,
+                      resume_state=resume_state, **kw)
+    except KeyboardInterrupt:
+        if checkpoint is None:
+            raise
+        raise KeyboardInterrupt(
+            f"interrupted; the last completed round is saved in {checkpoint!r}. "
+            f"Resume with fit(..., resume={checkpoint!r}) (same data and settings)") from None
     result.reg_path = path
     result.seconds = time.perf_counter() - t0
     return result

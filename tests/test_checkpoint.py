@@ -1,0 +1,79 @@
+"""Checkpoints: atomic, resumable, bit-identical to an uninterrupted run."""
+import numpy as np
+import pytest
+
+import idl_sdp
+from idl_sdp import fit
+from idl_sdp.checkpoint import load_checkpoint
+from idl_sdp.datasets import load_split
+
+
+@pytest.fixture(scope="module")
+def data():
+    d = load_split("iris", seed=2)
+    return d.U_train, d.Y_train
+
+
+def _same_model(a, b):
+    return all(getattr(a, k).tobytes() == getattr(b, k).tobytes() for k in "ABcDEf")
+
+
+@pytest.mark.parametrize("solver, dual_step", [("CLARABEL", None), ("fast", None),
+                                               ("CLARABEL", 50.0)])
+def test_resume_is_bit_identical(tmp_path, data, solver, dual_step):
+    U, Y = data
+    kw = dict(hidden=5, reg=1e-2, tol=0, solver=solver, dual_step=dual_step)
+    full = fit(U, Y, rounds=5, checkpoint=tmp_path / "full.npz", **kw)
+    part = fit(U, Y, rounds=2, checkpoint=tmp_path / "run.npz", **kw)
+    assert part.n_rounds == 2
+    resumed = fit(U, Y, rounds=5, resume=tmp_path / "run.npz", **kw)
+    assert resumed.n_rounds == 5
+    assert _same_model(full.model, resumed.model)
+    assert np.array_equal(full.lam, resumed.lam)
+    assert [r["objective"] for r in full.history] == [r["objective"] for r in resumed.history]
+    assert resumed.initial_objective == full.initial_objective
+    saved = load_checkpoint(tmp_path / "full.npz")
+    assert len(saved["history"]) == 5 and _same_model(saved["model"], full.model)
+
+
+def test_interrupt_mid_round_keeps_last_checkpoint(tmp_path, data, monkeypatch):
+    U, Y = data
+    kw = dict(hidden=5, reg=1e-2, tol=0)
+    full = fit(U, Y, rounds=4, **kw)
+    import idl_sdp.parameter_step as ps
+    real = ps.solve_problem
+    calls = {"n": 0}
+
+    def interrupting(problem, solver, step, **opts):
+        calls["n"] += 1
+        if calls["n"] == 3:  # inside the third Θ-step
+            raise KeyboardInterrupt
+        return real(problem, solver, step, **opts)
+
+    monkeypatch.setattr(ps, "solve_problem", interrupting)
+    ck = tmp_path / "run.npz"
+    with pytest.raises(KeyboardInterrupt, match="resume="):
+        fit(U, Y, rounds=4, checkpoint=ck, **kw)
+    monkeypatch.setattr(ps, "solve_problem", real)
+    assert len(load_checkpoint(ck)["history"]) == 2
+    assert not list(tmp_path.glob("*.tmp"))
+    resumed = fit(U, Y, rounds=4, resume=ck, **kw)
+    assert _same_model(full.model, resumed.model)
+
+
+def test_resume_refuses_other_data_or_settings(tmp_path, data):
+    U, Y = data
+    ck = tmp_path / "run.npz"
+    fit(U, Y, hidden=4, reg=1e-2, rounds=1, checkpoint=ck)
+    with pytest.raises(ValueError, match="other training data"):
+        fit(U[:, :-1], Y[:, :-1], hidden=4, reg=1e-2, rounds=2, resume=ck)
+    with pytest.raises(ValueError, match="lmi"):
+        fit(U, Y, hidden=4, reg=1e-2, rounds=2, resume=ck, lmi="eq5")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="not a readable checkpoint"):
+        fit(U, Y, hidden=4, reg=1e-2, rounds=2, resume=bad)
+    model_file = tmp_path / "model.npz"
+    idl_sdp.initial_model(U, Y, 4).save(model_file)
+    with pytest.raises(ValueError, match="not an idl_sdp checkpoint"):
+        fit(U, Y, hidden=4, reg=1e-2, rounds=2, resume=model_file)
