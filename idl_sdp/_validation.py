@@ -220,3 +220,20 @@ def as_probability_vector(x: Any, name: str, *, size: int, atol: float = 1e-9) -
             f"got min {arr.min():.3g} and sum {arr.sum():.12g}"
         )
     return np.clip(arr, 0.0, None) / np.clip(arr, 0.0, None).sum()
+
+
+def check_feature_scale(U: np.ndarray, name: str = "U", max_ratio: float = 1e8) -> None:
+    """Refuse features whose scales differ by more than ``max_ratio``.
+
+    The conic solvers work to relative tolerances of about 1e-8; features whose
+    standard deviations span more than that cannot all be resolved, and the solve
+    fails late with an obscure status. Constant rows (std 0) are ignored.
+    """
+    std = U.std(axis=1)
+    std = std[std > 0]
+    if std.size and std.max() > max_ratio * std.min():
+        raise ValueError(
+            f"{name} has rows (features) with standard deviations from {std.min():.1e} to "
+            f"{std.max():.1e} (ratio > {max_ratio:.0e}); standardize the features first "
+            "(ImplicitRegressor / ImplicitClassifier do so by default)"
+        )

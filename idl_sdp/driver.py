@@ -16,7 +16,7 @@ import numpy as np
 
 from ._solvers import SOLVERS, SolverError, check_solver, other_solver
 from ._validation import (
-    check_choice, check_nonneg_float, check_open_unit, check_positive_int,
+    check_choice, check_feature_scale, check_nonneg_float, check_open_unit, check_positive_int,
     check_training_data,
 )
 from .alternate import alternate
@@ -210,8 +210,10 @@ def _run(
         partial = FitResult(model=g["model"], X=g["X"], lam=g["lam"], reg=reg,
                             history=history, message=f"stopped: {exc}",
                             seconds=time.perf_counter() - t_start)
-        raise SolverError(f"fit stopped in round {len(history)}: {exc}", status=status,
-                          step=step, result=partial) from exc
+        raise SolverError(
+            f"fit stopped in round {len(history)}: {exc}. The last good model and the "
+            "history are in this error's .result; badly scaled data is the usual cause "
+            "(standardize U and Y)", status=status, step=step, result=partial) from exc
     s = out.state
     return FitResult(model=s["model"], X=s["X"], lam=s["lam"], reg=reg, history=history,
                      converged=out.converged, message=out.message,
@@ -342,6 +344,7 @@ def fit(
     """
     t0 = time.perf_counter()
     U, Y, hidden, lam_vec = check_training_data(U, Y, hidden, lam)
+    check_feature_scale(U, "U")
     rounds = check_positive_int(rounds, "rounds")
     tol = check_nonneg_float(tol, "tol")
     lmi = check_choice(lmi, "lmi", LMI_CHOICES)

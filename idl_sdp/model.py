@@ -177,12 +177,16 @@ class ImplicitModel:
     def save(self, path: Union[str, os.PathLike]) -> None:
         """Write the model to a ``.npz`` file (atomically: temporary file, then rename)."""
         path = os.fspath(path)
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as fh:
-            np.savez(fh, format_version=np.int64(MODEL_FORMAT_VERSION), **self.params())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, format_version=np.int64(MODEL_FORMAT_VERSION), **self.params())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        finally:  # an interrupt or a full disk leaves no partial file behind
+            if os.path.exists(tmp):
+                os.remove(tmp)
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike]) -> "ImplicitModel":

@@ -131,7 +131,7 @@ class ParameterStep:
         constraints = [norm_constraint(V["D"], self.eps)]
         if self.lmi == "linearized":
             P["A_ref"] = cp.Parameter((p, h), name="A_ref")
-            P["AtA_ref"] = cp.Parameter((h, h), name="AtA_ref", PSD=True)
+            P["AtA_ref"] = cp.Parameter((h, h), name="AtA_ref")
         constraints += lmi_constraints(
             self.lmi, V["A"], V["D"], self.lam, self.margin,
             P.get("A_ref"), P.get("AtA_ref"),

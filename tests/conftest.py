@@ -26,3 +26,19 @@ def random_model(rng, n, h, p, norm2=0.5):
         rng.standard_normal((p, h)), rng.standard_normal((p, n)), rng.standard_normal(p),
         D, rng.standard_normal((h, n)), rng.standard_normal(h),
     )
+
+
+# Hypothesis profiles: a CI-sized one by default, a longer one for local runs:
+#   HYPOTHESIS_PROFILE=long python -m pytest tests/test_reliability.py --hypothesis-show-statistics
+try:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("ci", max_examples=25, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("long", max_examples=500, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # pragma: no cover
+    pass
