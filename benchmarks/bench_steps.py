@@ -3,7 +3,9 @@
 For iris (h = 10) and digits (h = 20): the first solve of each step includes building
 the cvxpy problem and compiling it (DPP canonicalisation); a re-solve only updates
 parameter values. Prints a table and the fraction of a re-solve spent outside the
-solver (goal: ≤ 10 %, i.e. canonicalisation happens once).
+solver (goal: ≤ 10 %, i.e. canonicalisation happens once): cvxpy's own time at a
+re-solve (its ``compilation_time``, which for a compiled DPP problem is only the
+parameter update) over the wall time of the re-solve.
 
 Usage: python benchmarks/bench_steps.py [--datasets iris digits] [--solvers CLARABEL SCS]
 """
@@ -34,10 +36,11 @@ def two_rounds(U, Y, h, solver):
     (pstep, model1), t = timed(lambda: (lambda s: (s, s.solve(X1, model0, solver=solver)))(
         idl_sdp.ParameterStep(U, Y, h, 1.0, reg=1e-2)))
     stats["Θ-step"] = dict(first=t, compile=pstep.problem.compilation_time or 0.0)
+    # At a re-solve, cvxpy's compilation_time is the DPP parameter update only.
     X2, t = timed(lambda: hstep.solve(model1, solver=solver, x0=X1))
-    stats["X-step"].update(resolve=t, inside=hstep.problem.solver_stats.solve_time)
+    stats["X-step"].update(resolve=t, overhead=hstep.problem.compilation_time)
     _, t = timed(lambda: pstep.solve(X2, model1, solver=solver))
-    stats["Θ-step"].update(resolve=t, inside=pstep.problem.solver_stats.solve_time)
+    stats["Θ-step"].update(resolve=t, overhead=pstep.problem.compilation_time)
     return stats
 
 
@@ -55,13 +58,13 @@ def main() -> None:
                 rows.append(dict(data=f"{name} (m={U.shape[1]}, h={h})", solver=solver,
                                  step=step, **st))
             print(f"done {name} {solver}", flush=True)
-    hdr = ("| data | solver | step | first solve s | compile s | re-solve s | in solver s "
-           "| first/re-solve | outside solver % |")
+    hdr = ("| data | solver | step | first solve s | compile s | re-solve s | "
+           "re-solve cvxpy s | first/re-solve | outside solver % |")
     print("\n" + hdr + "\n|" + "---|" * 9)
     for r in rows:
-        outside = 100 * max(0.0, r["resolve"] - r["inside"]) / r["resolve"]
+        outside = 100 * r["overhead"] / r["resolve"]
         print(f"| {r['data']} | {r['solver']} | {r['step']} | {r['first']:.3f} | "
-              f"{r['compile']:.3f} | {r['resolve']:.3f} | {r['inside']:.3f} | "
+              f"{r['compile']:.3f} | {r['resolve']:.3f} | {r['overhead']:.3f} | "
               f"{r['first'] / r['resolve']:.1f}× | {outside:.1f} |")
     print("\nseconds per round (X-step + Θ-step re-solves):")
     for name in args.datasets:

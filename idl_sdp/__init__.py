@@ -4,10 +4,11 @@ The two convex halves of the Fenchel-divergence relaxation (eq 7) are explicit
 cvxpy problems — :class:`HiddenStep` (a QP in X ≥ 0) and :class:`ParameterStep`
 (an SDP in Θ carrying the LMI) — played against each other by :func:`fit`.
 """
-from . import lsq
+from . import lsq, plots
 from ._solvers import SolverError
 from .alternate import AlternationResult, alternate
 from .driver import FitResult, fit, initial_model
+from .estimators import ImplicitClassifier, ImplicitRegressor
 from .fenchel import fenchel_divergence, fenchel_divergence_expr
 from .hidden_step import HiddenStep, NotConvexError
 from .lmi import LMI_CHOICES, convexity_matrix
@@ -18,7 +19,8 @@ from .parameter_step import ParameterStep
 __version__ = "0.1.0"
 
 __all__ = [
-    "AlternationResult", "EquilibriumError", "FitResult", "HiddenStep", "ImplicitModel",
+    "AlternationResult", "EquilibriumError", "FitResult", "HiddenStep", "ImplicitClassifier",
+    "ImplicitModel", "ImplicitRegressor", "plots",
     "LMI_CHOICES", "NotConvexError", "ParameterStep", "SolverError", "alternate",
     "convexity_matrix", "fenchel_divergence", "fenchel_divergence_expr", "fit",
     "initial_model", "lsq", "objective", "ridge_penalty", "__version__",
