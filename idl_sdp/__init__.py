@@ -7,6 +7,7 @@ cvxpy problems — :class:`HiddenStep` (a QP in X ≥ 0) and :class:`ParameterSt
 from . import lsq, plots
 from ._solvers import SolverError
 from .alternate import AlternationResult, alternate
+from .certify import Certificate, CertificateBundle, certify, verify
 from .driver import FitResult, fit, initial_model
 from .estimators import ImplicitClassifier, ImplicitRegressor
 from .fenchel import fenchel_divergence, fenchel_divergence_expr
@@ -19,9 +20,9 @@ from .parameter_step import ParameterStep
 __version__ = "0.1.0"
 
 __all__ = [
-    "AlternationResult", "EquilibriumError", "FitResult", "HiddenStep", "ImplicitClassifier",
+    "AlternationResult", "Certificate", "CertificateBundle", "EquilibriumError", "FitResult", "HiddenStep", "ImplicitClassifier",
     "ImplicitModel", "ImplicitRegressor", "plots",
     "LMI_CHOICES", "NotConvexError", "ParameterStep", "SolverError", "alternate",
     "convexity_matrix", "fenchel_divergence", "fenchel_divergence_expr", "fit",
-    "initial_model", "lsq", "objective", "ridge_penalty", "__version__",
+    "certify", "initial_model", "lsq", "objective", "ridge_penalty", "verify", "__version__",
 ]

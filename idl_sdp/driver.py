@@ -266,6 +266,7 @@ def fit(
     dual_step: Optional[float] = None, reg_grid: Sequence[float] = REG_GRID,
     solver_options: Optional[Dict[str, Any]] = None, fallback: bool = True,
     client: Any = None, checkpoint: Optional[str] = None, resume: Optional[str] = None,
+    certify: bool = False,
 ) -> FitResult:
     """Train an implicit model by alternating the X-step QP and the Θ-step SDP.
 
@@ -324,6 +325,10 @@ def fit(
         atomically (temporary file, fsync, rename): an interrupted run leaves the last
         completed round intact. A Ctrl-C re-raises ``KeyboardInterrupt`` saying how
         to resume.
+    certify : bool, default False
+        Certify the final model rigorously (exact arithmetic, :func:`idl_sdp.certify`):
+        M ⪰ 0 (the next X-step is convex), ‖D‖₂ ≤ 1 − eps and ‖D‖₂ < 1 (well-posed).
+        The :class:`~idl_sdp.CertificateBundle` is stored in ``result.certificate``.
     resume : path, optional
         Continue the run saved in this checkpoint (same data and settings; ``rounds``
         may be larger). With CLARABEL or ``"fast"`` the final model is bit-identical to
@@ -398,5 +403,10 @@ def fit(
             f"interrupted; the last completed round is saved in {checkpoint!r}. "
             f"Resume with fit(..., resume={checkpoint!r}) (same data and settings)") from None
     result.reg_path = path
+    if certify:
+        from .certify import certify as _certify
+
+        result.certificate = _certify(result.model, lam=result.lam, eps=eps,
+                                      which=("M", "norm", "wellposed"))
     result.seconds = time.perf_counter() - t0
     return result

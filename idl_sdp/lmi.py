@@ -42,6 +42,10 @@ __all__ = [
 
 LMI_CHOICES = ("linearized", "eq5", "schur")
 
+#: Margin of the norm block: [[(1−ε)I, D], [Dᵀ, (1−ε)I]] ⪰ NORM_MARGIN·I, so that a
+#: solver's feasibility tolerance (≤ 1e-8 relative) still leaves ‖D‖₂ ≤ 1 − ε exactly.
+NORM_MARGIN = 1e-7
+
 
 def default_margin(lam: np.ndarray) -> float:
     """δ = 1e-6 · max(1, max λ): the margin every LMI is imposed with.
@@ -102,11 +106,11 @@ def seed_schur_matrix(A: np.ndarray, D: np.ndarray, lam: np.ndarray) -> np.ndarr
     return -np.block([[np.eye(p), A], [A.T, LD + LD.T - np.diag(lam)]])
 
 
-def norm_constraint(D: cp.Expression, eps: float) -> cp.Constraint:
-    """‖D‖₂ ≤ 1 − ε as a PSD constraint of size 2h."""
+def norm_constraint(D: cp.Expression, eps: float, margin: float = NORM_MARGIN) -> cp.Constraint:
+    """‖D‖₂ ≤ 1 − ε − margin as a PSD constraint of size 2h (implies ‖D‖₂ ≤ 1 − ε)."""
     h = D.shape[0]
     t = (1.0 - eps) * np.eye(h)
-    return cp.bmat([[t, D], [D.T, t]]) >> 0
+    return cp.bmat([[t, D], [D.T, t]]) >> margin * np.eye(2 * h)
 
 
 def lmi_constraints(

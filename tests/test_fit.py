@@ -211,3 +211,20 @@ def test_diabetes_rmse_with_defaults():
     rmse_ridge = float(np.sqrt(np.mean((ridge.predict(data.U_test.T) - data.y_test) ** 2)))
     print("diabetes RMSE", rmse, "RidgeCV", rmse_ridge)
     assert rmse <= 1.02 * rmse_ridge
+
+
+def test_fit_certifies_its_model_and_cli_verifies_it(iris, tmp_path):
+    """The demo's path: fit(certify=True) → JSON → `idl-sdp verify` exits 0."""
+    from idl_sdp.cli import main
+
+    res = fit(iris.U_train, iris.Y_train, hidden=5, reg=1e-2, rounds=3, certify=True)
+    cert = res.certificate
+    assert cert.status == "certified"
+    assert set(cert.keys()) == {"M", "norm", "wellposed"}
+    assert cert["M"].margin > 0  # imposed with margin δ, proven in exact arithmetic
+    path = tmp_path / "cert.json"
+    cert.to_json(path)
+    assert main(["verify", str(path)]) == 0
+    text = path.read_text()
+    path.write_text(text.replace('"certified"', '"violated"', 1))
+    assert main(["verify", str(path)]) != 0

@@ -5,7 +5,8 @@ import pytest
 
 import idl_sdp
 from idl_sdp import HiddenStep, NotConvexError, ParameterStep, objective
-from idl_sdp.lmi import convexity_matrix, lmi_matrix, norm_matrix, seed_schur_matrix
+from idl_sdp.lmi import (NORM_MARGIN, convexity_matrix, lmi_matrix, norm_matrix,
+                         seed_schur_matrix)
 from conftest import random_model
 
 
@@ -123,7 +124,8 @@ def uncompressed_theta_problem(U, Y, X, lam, model, lmi, eps, reg, margin):
     ridge = (cp.sum_squares(A) + cp.sum_squares(B) + cp.sum_squares(D) + cp.sum_squares(E)) / 2
     Lam = np.diag(lam)
     core = Lam - Lam @ D - D.T @ Lam - margin * np.eye(h)
-    cons = [cp.bmat([[(1 - eps) * np.eye(h), D], [D.T, (1 - eps) * np.eye(h)]]) >> 0]
+    cons = [cp.bmat([[(1 - eps) * np.eye(h), D], [D.T, (1 - eps) * np.eye(h)]])
+            >> NORM_MARGIN * np.eye(2 * h)]
     Ak = model.A
     if lmi == "linearized":
         S = core + Ak.T @ A + A.T @ Ak - Ak.T @ Ak

@@ -1,0 +1,415 @@
+"""The result of :func:`idl_sdp.certify.certify` and its JSON file format.
+
+A certificate file is plain JSON (never pickled) holding the format version, the
+condition, the *exact* matrix (entries as exact rational strings ``"p/q"``), the
+status, the method, the proven margin and the witness — everything
+:func:`idl_sdp.certify.verify` needs to re-check the claim from scratch.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
+
+from .rational import ExactMatrix, parse_rational
+
+__all__ = [
+    "CERTIFICATE_FORMAT",
+    "BUNDLE_FORMAT",
+    "CERTIFICATE_FORMAT_VERSION",
+    "STATUSES",
+    "Certificate",
+    "CertificateBundle",
+    "load_certificate",
+]
+
+CERTIFICATE_FORMAT = "idl_sdp-certificate"
+BUNDLE_FORMAT = "idl_sdp-certificate-bundle"
+#: Version tag written to and required in every certificate file.
+CERTIFICATE_FORMAT_VERSION = 1
+STATUSES = ("certified", "violated", "undecided")
+WITNESS_KINDS = ("ldl", "cholesky", "arb-eig", "gershgorin", "vector")
+MARGIN_PROOF_KINDS = ("psd", "gershgorin", "determinant", "cholesky", "arb-eig", "witness")
+
+_METHOD_TEXT = {
+    "exact-ldl": "exact rational LDLᵀ with diagonal pivoting",
+    "cholesky": "float Cholesky of M − cI with Rump's a-priori error bound "
+                "(and an exact a-posteriori residual)",
+    "arb-eig": "ball-arithmetic eigenvalue enclosure (python-flint arb_mat)",
+    "gershgorin": "exact Gershgorin discs (diagonal dominance)",
+    "eigenvector": "float eigenvector rounded to rationals, vᵀMv evaluated exactly",
+    "none": "no method decided it",
+}
+
+
+def _write_json_atomic(data: Mapping[str, Any], path: Union[str, os.PathLike]) -> None:
+    path = os.fspath(path)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _read_json(path: Union[str, os.PathLike]) -> Any:
+    path = os.fspath(path)
+    try:
+        with open(path, "r", encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"path {path!r} is not a valid certificate JSON file "
+                         f"(truncated or corrupted?): {exc}") from None
+    except OSError as exc:
+        raise ValueError(f"path {path!r} cannot be read: {exc}") from None
+
+
+def _field(d: Mapping[str, Any], key: str, types: Any, where: str, optional: bool = False):
+    if key not in d:
+        if optional:
+            return None
+        raise ValueError(f"{where}: missing field {key!r}")
+    val = d[key]
+    if val is None and optional:
+        return None
+    if isinstance(val, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        raise ValueError(f"{where}: field {key!r} must be {types}, got bool")
+    if not isinstance(val, types):
+        name = types.__name__ if isinstance(types, type) else "/".join(t.__name__ for t in types)
+        raise ValueError(f"{where}: field {key!r} must be of type {name}, "
+                         f"got {type(val).__name__}")
+    return val
+
+
+def _check_witness(w: Any, where: str, n: int, allowed: tuple) -> Optional[Dict[str, Any]]:
+    """Structural validation of a witness / margin proof dict (not its mathematics)."""
+    if w is None:
+        return None
+    if not isinstance(w, dict):
+        raise ValueError(f"{where} must be an object or null, got {type(w).__name__}")
+    kind = _field(w, "kind", str, where)
+    if kind not in allowed:
+        raise ValueError(f"{where}: field 'kind' must be one of {allowed}, got {kind!r}")
+    if kind == "ldl":
+        order = _field(w, "order", list, where)
+        rank = _field(w, "rank", int, where)
+        pivots = _field(w, "pivots", list, where)
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
+            raise ValueError(f"{where}: field 'order' must be a list of integers")
+        if len(order) != rank or len(pivots) != rank:
+            raise ValueError(f"{where}: 'order' and 'pivots' must both have length rank={rank}")
+        for k, pv in enumerate(pivots):
+            parse_rational(pv, f"{where}.pivots[{k}]")
+    elif kind == "cholesky":
+        _field(w, "scale_exponent", int, where)
+        parse_rational(_field(w, "shift", str, where), f"{where}.shift")
+        L = _field(w, "L", list, where)
+        if len(L) != n:
+            raise ValueError(f"{where}: field 'L' must have {n} rows, got {len(L)}")
+        for i, row in enumerate(L):
+            if not isinstance(row, list) or len(row) != i + 1:
+                raise ValueError(f"{where}: L[{i}] must be a list of {i + 1} entries")
+            for j, x in enumerate(row):
+                parse_rational(x, f"{where}.L[{i}][{j}]")
+    elif kind == "arb-eig":
+        _field(w, "prec", int, where)
+    elif kind == "vector":
+        v = _field(w, "v", list, where)
+        if len(v) != n:
+            raise ValueError(f"{where}: field 'v' must have {n} entries, got {len(v)}")
+        for k, x in enumerate(v):
+            parse_rational(x, f"{where}.v[{k}]")
+        parse_rational(_field(w, "value", str, where), f"{where}.value")
+    elif kind in ("psd", "gershgorin", "determinant", "witness"):
+        pass
+    else:
+        raise ValueError(f"{where}: unknown kind {kind!r}")
+    return w
+
+
+@dataclass
+class Certificate:
+    """A rigorous verdict on the positive semidefiniteness of one exact matrix.
+
+    Attributes
+    ----------
+    status : {"certified", "violated", "undecided"}
+        ``"certified"``: proven ``⪰ 0`` (``≻ 0`` when ``strict``); ``"violated"``: a
+        rational ``v`` with exact ``vᵀMv < 0`` (``≤ 0`` when ``strict``) is in
+        ``witness``; ``"undecided"``: no method at the configured cost decided it.
+    condition : str
+        The condition checked, e.g. ``"M = AᵀA + Λ − ΛD − DᵀΛ ⪰ 0"``.
+    which : str
+        Its key (``"M"``, ``"norm"``, …, or ``"matrix"`` for a plain matrix).
+    method : str
+        ``"exact-ldl"``, ``"cholesky"``, ``"arb-eig"``, ``"gershgorin"``,
+        ``"eigenvector"`` or ``"none"``.
+    margin : float or None
+        A proven lower bound on λ_min of the matrix, rounded downward.
+    witness : dict or None
+        The proof data (see the documentation of the file format).
+    matrix : ExactMatrix
+        The exact rational matrix the claim is about.
+    strict : bool
+        Whether strict definiteness was required.
+    margin_proof : dict or None
+        How ``margin`` is proven (re-checked by :func:`~idl_sdp.certify.verify`).
+    source : dict
+        The float inputs (hex) the matrix was formed from.
+    details : dict
+        Informational values (float λ_min estimate, timings, …); not part of the proof.
+    """
+
+    status: str
+    condition: str
+    which: str
+    method: str
+    margin: Optional[float]
+    witness: Optional[Dict[str, Any]]
+    matrix: ExactMatrix
+    strict: bool = False
+    margin_proof: Optional[Dict[str, Any]] = None
+    source: Dict[str, Any] = field(default_factory=dict)
+    details: Dict[str, Any] = field(default_factory=dict)
+
+    # ----------------------------------------------------------- conveniences
+    @property
+    def certified(self) -> bool:
+        """``status == "certified"``."""
+        return self.status == "certified"
+
+    @property
+    def order(self) -> int:
+        """The order n of the n×n matrix."""
+        return self.matrix.order
+
+    @property
+    def witness_vector(self) -> Optional[List[Fraction]]:
+        """For ``"violated"``: the rational vector v with exact ``vᵀMv < 0`` (else None)."""
+        if not self.witness or self.witness.get("kind") != "vector":
+            return None
+        return [parse_rational(x, "witness.v") for x in self.witness["v"]]
+
+    @property
+    def witness_value(self) -> Optional[Fraction]:
+        """For ``"violated"``: the exact value of ``vᵀMv``."""
+        if not self.witness or self.witness.get("kind") != "vector":
+            return None
+        return parse_rational(self.witness["value"], "witness.value")
+
+    def __str__(self) -> str:
+        lines = [f"Certificate: {self.status.upper()}",
+                 f"  condition: {self.condition}",
+                 f"  method:    {_METHOD_TEXT.get(self.method, self.method)}"
+                 + (f" (order {self.order})" if self.order else "")]
+        if self.margin is None:
+            lines.append("  margin:    none proven")
+        else:
+            lines.append(f"  margin:    λ_min ≥ {self.margin:.6g} (proven lower bound)")
+        if self.status == "violated" and self.witness_value is not None:
+            v = self.witness_vector
+            vv = sum(x * x for x in v) if v else Fraction(1)
+            lines.append(f"  witness:   rational v with vᵀMv = {float(self.witness_value):.6g} "
+                         f"(exact; vᵀMv / vᵀv = {float(self.witness_value / vv):.6g})")
+        elif self.status == "certified" and self.witness:
+            kind = self.witness["kind"]
+            if kind == "ldl":
+                lines.append(f"  witness:   exact LDLᵀ, rank {self.witness['rank']}, "
+                             "all pivots > 0, remaining Schur complement = 0")
+            elif kind == "cholesky":
+                lines.append("  witness:   float Cholesky factor L of M·2^t − cI with exact "
+                             "residual bound")
+            else:
+                lines.append(f"  witness:   {kind}")
+        elif self.status == "undecided":
+            lines.append("  witness:   none (not certified)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"Certificate(status={self.status!r}, which={self.which!r}, "
+                f"method={self.method!r}, margin={self.margin!r}, order={self.order})")
+
+    # -------------------------------------------------------------------- JSON
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON-ready dictionary written by :meth:`to_json`."""
+        return {
+            "format": CERTIFICATE_FORMAT,
+            "format_version": CERTIFICATE_FORMAT_VERSION,
+            "which": self.which,
+            "condition": self.condition,
+            "strict": bool(self.strict),
+            "status": self.status,
+            "method": self.method,
+            "margin": None if self.margin is None else float(self.margin).hex(),
+            "margin_decimal": None if self.margin is None else repr(float(self.margin)),
+            "margin_proof": self.margin_proof,
+            "order": self.order,
+            "matrix": self.matrix.to_strings(),
+            "witness": self.witness,
+            "source": self.source,
+            "details": self.details,
+        }
+
+    def to_json(self, path: Union[str, os.PathLike]) -> None:
+        """Write the certificate to ``path`` as JSON (atomically)."""
+        _write_json_atomic(self.to_dict(), path)
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "certificate") -> "Certificate":
+        """Rebuild a certificate from :meth:`to_dict` output, validating every field.
+
+        Raises
+        ------
+        ValueError
+            Naming the field that is missing, of the wrong type or malformed, or
+            for another format / format version.
+        """
+        if not isinstance(data, dict):
+            raise ValueError(f"{where} must be a JSON object, got {type(data).__name__}")
+        fmt = _field(data, "format", str, where)
+        if fmt != CERTIFICATE_FORMAT:
+            raise ValueError(f"{where}: field 'format' must be {CERTIFICATE_FORMAT!r}, "
+                             f"got {fmt!r}")
+        version = _field(data, "format_version", int, where)
+        if version != CERTIFICATE_FORMAT_VERSION:
+            raise ValueError(f"{where}: unsupported field 'format_version' {version} "
+                             f"(expected {CERTIFICATE_FORMAT_VERSION})")
+        status = _field(data, "status", str, where)
+        if status not in STATUSES:
+            raise ValueError(f"{where}: field 'status' must be one of {STATUSES}, "
+                             f"got {status!r}")
+        which = _field(data, "which", str, where)
+        condition = _field(data, "condition", str, where)
+        strict = _field(data, "strict", bool, where)
+        method = _field(data, "method", str, where)
+        margin_hex = _field(data, "margin", str, where, optional=True)
+        margin = None
+        if margin_hex is not None:
+            try:
+                margin = float.fromhex(margin_hex)
+            except (ValueError, OverflowError):
+                raise ValueError(f"{where}: field 'margin' must be a float.hex string, "
+                                 f"got {margin_hex[:40]!r}") from None
+            if not math.isfinite(margin):
+                raise ValueError(f"{where}: field 'margin' must be finite, got {margin}")
+        order = _field(data, "order", int, where)
+        rows = _field(data, "matrix", list, where)
+        matrix = ExactMatrix.from_strings(rows, f"{where}.matrix")
+        if matrix.shape != (order, order):
+            raise ValueError(f"{where}: field 'matrix' must be {order}×{order} (field "
+                             f"'order'), got {matrix.shape[0]}×{matrix.shape[1]}")
+        witness = _check_witness(data.get("witness"), f"{where}.witness", order, WITNESS_KINDS)
+        margin_proof = _check_witness(data.get("margin_proof"), f"{where}.margin_proof", order,
+                                      MARGIN_PROOF_KINDS)
+        source = _field(data, "source", dict, where, optional=True) or {}
+        details = _field(data, "details", dict, where, optional=True) or {}
+        return cls(status, condition, which, method, margin, witness, matrix, strict,
+                   margin_proof, source, details)
+
+    @classmethod
+    def from_json(cls, path: Union[str, os.PathLike]) -> "Certificate":
+        """Read a certificate written by :meth:`to_json`.
+
+        Raises
+        ------
+        ValueError
+            For a file that is not valid JSON (truncated, corrupted), a bundle, another
+            format version, or a field of the wrong type — the message names the field.
+        """
+        data = _read_json(path)
+        if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
+            raise ValueError(f"path {os.fspath(path)!r} holds a certificate bundle; "
+                             "use CertificateBundle.from_json or load_certificate")
+        return cls.from_dict(data, f"certificate {os.fspath(path)!r}")
+
+
+@dataclass
+class CertificateBundle:
+    """Certificates of several conditions of one model (``which="all"``).
+
+    Behaves like a read-only mapping from the condition key to its
+    :class:`Certificate`, in the order checked.
+    """
+
+    certificates: Dict[str, Certificate]
+
+    def __getitem__(self, key: str) -> Certificate:
+        return self.certificates[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.certificates)
+
+    def __len__(self) -> int:
+        return len(self.certificates)
+
+    def keys(self):
+        return self.certificates.keys()
+
+    def values(self):
+        return self.certificates.values()
+
+    def items(self):
+        return self.certificates.items()
+
+    @property
+    def status(self) -> str:
+        """``"certified"`` if all are, ``"violated"`` if any is, else ``"undecided"``."""
+        statuses = [c.status for c in self.certificates.values()]
+        if all(s == "certified" for s in statuses):
+            return "certified"
+        if any(s == "violated" for s in statuses):
+            return "violated"
+        return "undecided"
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{k}: {c.status}" for k, c in self.certificates.items())
+        head = (f"Certificate bundle: {self.status.upper()} — "
+                f"{sum(c.certified for c in self.values())} of {len(self)} certified ({counts})")
+        return "\n".join([head] + [str(c) for c in self.certificates.values()])
+
+    def to_json(self, path: Union[str, os.PathLike]) -> None:
+        """Write all certificates to one JSON file (atomically)."""
+        _write_json_atomic({
+            "format": BUNDLE_FORMAT,
+            "format_version": CERTIFICATE_FORMAT_VERSION,
+            "certificates": [c.to_dict() for c in self.certificates.values()],
+        }, path)
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "bundle") -> "CertificateBundle":
+        if not isinstance(data, dict):
+            raise ValueError(f"{where} must be a JSON object, got {type(data).__name__}")
+        fmt = _field(data, "format", str, where)
+        if fmt != BUNDLE_FORMAT:
+            raise ValueError(f"{where}: field 'format' must be {BUNDLE_FORMAT!r}, got {fmt!r}")
+        version = _field(data, "format_version", int, where)
+        if version != CERTIFICATE_FORMAT_VERSION:
+            raise ValueError(f"{where}: unsupported field 'format_version' {version} "
+                             f"(expected {CERTIFICATE_FORMAT_VERSION})")
+        items = _field(data, "certificates", list, where)
+        if not items:
+            raise ValueError(f"{where}: field 'certificates' must not be empty")
+        certs: Dict[str, Certificate] = {}
+        for k, item in enumerate(items):
+            c = Certificate.from_dict(item, f"{where}.certificates[{k}]")
+            certs[c.which if c.which not in certs else f"{c.which}#{k}"] = c
+        return cls(certs)
+
+    @classmethod
+    def from_json(cls, path: Union[str, os.PathLike]) -> "CertificateBundle":
+        """Read a bundle written by :meth:`to_json` (validated like a certificate)."""
+        return cls.from_dict(_read_json(path), f"bundle {os.fspath(path)!r}")
+
+
+def load_certificate(path: Union[str, os.PathLike]) -> Union[Certificate, CertificateBundle]:
+    """Read a certificate or a bundle file, whichever ``path`` holds."""
+    data = _read_json(path)
+    if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
+        return CertificateBundle.from_dict(data, f"bundle {os.fspath(path)!r}")
+    return Certificate.from_dict(data, f"certificate {os.fspath(path)!r}")

@@ -1,0 +1,273 @@
+"""Exact rational matrices and exact rounding of rationals to floats.
+
+Every binary64 float is a dyadic rational, so a matrix formed from stored float
+entries by sums and products is a rational matrix that can be held *exactly*.
+:class:`ExactMatrix` keeps it as Python integers over one positive common
+denominator, ``M = num / den``, which makes exact elimination and exact quadratic
+forms fast and simple.
+"""
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from typing import Any, List, Sequence, Tuple
+
+import numpy as np
+
+__all__ = [
+    "ExactMatrix",
+    "float_to_fraction",
+    "parse_rational",
+    "format_rational",
+    "floor_float",
+    "ceil_float",
+    "dyadic_ints",
+    "int_matmul",
+]
+
+_RATIONAL_RE = re.compile(r"^[+-]?\d+(/\d+)?$")
+_HEX_RE = re.compile(r"^[+-]?0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][+-]?\d+$")
+
+
+def float_to_fraction(x: float) -> Fraction:
+    """The exact rational value of a finite float."""
+    return Fraction(*float(x).as_integer_ratio())
+
+
+def parse_rational(text: Any, name: str) -> Fraction:
+    """Parse an exact rational written as ``"p"``, ``"p/q"`` or a ``float.hex`` string.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` when ``text`` is not a string of one of these forms (NaN
+        and infinities are refused; a zero denominator is refused).
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"{name} must be a string holding an exact rational, got "
+                         f"{type(text).__name__}")
+    s = text.strip()
+    if _RATIONAL_RE.match(s):
+        num, _, den = s.partition("/")
+        if den and int(den) == 0:
+            raise ValueError(f"{name} has a zero denominator: {text!r}")
+        return Fraction(int(num), int(den) if den else 1)
+    if _HEX_RE.match(s):
+        return float_to_fraction(float.fromhex(s))
+    raise ValueError(f"{name} must be an exact rational 'p/q' or a float.hex string, "
+                     f"got {text[:60]!r}")
+
+
+def format_rational(q: Fraction) -> str:
+    """``"p/q"`` (or ``"p"``) for an exact rational."""
+    return str(Fraction(q))
+
+
+def floor_float(q: Fraction) -> float:
+    """The largest float ≤ q (−inf if q is below −max float)."""
+    q = Fraction(q)
+    try:
+        f = q.numerator / q.denominator  # correctly rounded
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
+    if math.isinf(f):
+        return f if f < 0 else np.nextafter(f, -math.inf).item()
+    if float_to_fraction(f) > q:
+        f = float(np.nextafter(f, -math.inf))
+    return f
+
+
+def ceil_float(q: Fraction) -> float:
+    """The smallest float ≥ q (+inf if q is above max float)."""
+    return -floor_float(-Fraction(q))
+
+
+def dyadic_ints(arr: np.ndarray) -> Tuple[np.ndarray, int]:
+    """Write a finite float array exactly as ``ints / 2**k``.
+
+    Returns an object array of Python ints of the same shape and ``k ≥ 0``.
+    """
+    flat = [float(x).as_integer_ratio() for x in np.asarray(arr, dtype=float).ravel()]
+    k = max((q.bit_length() - 1 for _, q in flat), default=0)
+    out = np.empty(len(flat), dtype=object)
+    for idx, (p, q) in enumerate(flat):
+        out[idx] = p << (k - (q.bit_length() - 1))
+    return out.reshape(np.shape(arr)), k
+
+
+def int_matmul(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Exact product of two integer (object) matrices.
+
+    Uses python-flint's ``fmpz_mat`` when installed, numpy object arithmetic otherwise.
+    """
+    try:
+        import flint  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - flint is a declared extra
+        return np.asarray(X, dtype=object) @ np.asarray(Y, dtype=object)
+    if X.shape[1] == 0:
+        return np.zeros((X.shape[0], Y.shape[1]), dtype=object) * 0
+    P = flint.fmpz_mat([[int(v) for v in row] for row in X]) * flint.fmpz_mat(
+        [[int(v) for v in row] for row in Y])
+    out = np.empty((X.shape[0], Y.shape[1]), dtype=object)
+    for i, row in enumerate(P.tolist()):
+        for j, v in enumerate(row):
+            out[i, j] = int(v)
+    return out
+
+
+class ExactMatrix:
+    """A rational matrix held exactly as ``num / den`` (Python ints, ``den > 0``).
+
+    Parameters
+    ----------
+    num : sequence of sequences of int, or 2-D object array of int
+        Numerators over the common denominator.
+    den : int
+        The common positive denominator.
+
+    Instances are treated as immutable.
+    """
+
+    __slots__ = ("num", "den")
+
+    def __init__(self, num: Any, den: int = 1):
+        arr = np.empty((len(num), len(num[0]) if len(num) else 0), dtype=object)
+        for i, row in enumerate(num):
+            for j, v in enumerate(row):
+                if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                    raise TypeError(f"numerators must be integers, got {type(v).__name__}")
+                arr[i, j] = int(v)
+        if isinstance(den, bool) or not isinstance(den, (int, np.integer)) or den <= 0:
+            raise ValueError(f"den must be a positive integer, got {den!r}")
+        den = int(den)
+        g = den
+        for v in arr.ravel():
+            if g == 1:
+                break
+            g = math.gcd(g, v)
+        if g > 1:
+            arr = np.vectorize(lambda v: v // g, otypes=[object])(arr) if arr.size else arr
+            den //= g
+        self.num = arr
+        self.den = den
+
+    # ---------------------------------------------------------------- builders
+    @classmethod
+    def from_floats(cls, arr: np.ndarray) -> "ExactMatrix":
+        """The exact rational matrix of a finite float array."""
+        ints, k = dyadic_ints(arr)
+        return cls(ints, 1 << k)
+
+    @classmethod
+    def from_fractions(cls, rows: Sequence[Sequence[Fraction]]) -> "ExactMatrix":
+        """From a square or rectangular list of rationals."""
+        den = 1
+        for row in rows:
+            for q in row:
+                den = den * q.denominator // math.gcd(den, q.denominator)
+        num = [[q.numerator * (den // q.denominator) for q in row] for row in rows]
+        return cls(num, den)
+
+    @classmethod
+    def from_strings(cls, rows: Any, name: str = "matrix") -> "ExactMatrix":
+        """Parse a list of lists of exact-rational strings (see :func:`parse_rational`)."""
+        if not isinstance(rows, list) or not rows:
+            raise ValueError(f"{name} must be a non-empty list of rows")
+        width = None
+        out: List[List[Fraction]] = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, list):
+                raise ValueError(f"{name}[{i}] must be a list, got {type(row).__name__}")
+            if width is None:
+                width = len(row)
+            if len(row) != width or width == 0:
+                raise ValueError(f"{name}[{i}] has {len(row)} entries, expected {width}")
+            out.append([parse_rational(x, f"{name}[{i}][{j}]") for j, x in enumerate(row)])
+        return cls.from_fractions(out)
+
+    # ---------------------------------------------------------------- access
+    @property
+    def shape(self) -> Tuple[int, int]:
+        return tuple(self.num.shape)  # type: ignore[return-value]
+
+    @property
+    def order(self) -> int:
+        """n for an n×n matrix."""
+        return self.num.shape[0]
+
+    def entry(self, i: int, j: int) -> Fraction:
+        return Fraction(self.num[i, j], self.den)
+
+    def to_fractions(self) -> List[List[Fraction]]:
+        return [[Fraction(v, self.den) for v in row] for row in self.num]
+
+    def to_strings(self) -> List[List[str]]:
+        return [[format_rational(q) for q in row] for row in self.to_fractions()]
+
+    def is_symmetric(self) -> bool:
+        n, m = self.shape
+        return n == m and all(self.num[i, j] == self.num[j, i]
+                              for i in range(n) for j in range(i + 1, n))
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, ExactMatrix) and self.den == other.den
+                and self.shape == other.shape and bool(np.all(self.num == other.num)))
+
+    def __repr__(self) -> str:
+        return f"ExactMatrix(shape={self.shape}, den={self.den})"
+
+    # ---------------------------------------------------------------- algebra
+    def shifted(self, delta: Fraction) -> "ExactMatrix":
+        """The exact matrix ``M − delta·I``."""
+        delta = Fraction(delta)
+        den = self.den * delta.denominator // math.gcd(self.den, delta.denominator)
+        a, b = den // self.den, den // delta.denominator
+        num = self.num * a
+        for i in range(min(self.shape)):
+            num[i, i] = num[i, i] - delta.numerator * b
+        return ExactMatrix(num, den)
+
+    def quad_form(self, v: Sequence[Fraction]) -> Fraction:
+        """The exact value of ``vᵀ M v`` for a rational vector ``v``."""
+        n = self.order
+        if len(v) != n:
+            raise ValueError(f"v must have length {n}, got {len(v)}")
+        vd = 1
+        for q in v:
+            vd = vd * Fraction(q).denominator // math.gcd(vd, Fraction(q).denominator)
+        w = np.array([int(Fraction(q) * vd) for q in v], dtype=object)
+        total = int(w @ (self.num @ w)) if n else 0
+        return Fraction(total, self.den * vd * vd)
+
+    def scaled_floats(self) -> Tuple[np.ndarray, int]:
+        """Nearest floats of ``M · 2**t`` with ``t`` chosen so ``max|entry| ∈ [1, 2)``.
+
+        Returns ``(F, t)``; every entry of ``F`` is the correctly rounded value of the
+        exact entry (Python's ``int / int`` is correctly rounded). Scaling by a power
+        of two keeps the eigenvalue signs and avoids overflow and most underflow.
+        """
+        big = max((abs(v) for v in self.num.ravel()), default=0)
+        if big == 0:
+            return np.zeros(self.shape), 0
+        # max|M| = big/den ∈ [2^(b-1-dl), 2^(b-dl+1)); choose t so max|M·2^t| ~ [1, 2)
+        t = self.den.bit_length() - big.bit_length()
+        while Fraction(big << max(t, 0), self.den << max(-t, 0)) >= 2:
+            t -= 1
+        while Fraction(big << max(t, 0), self.den << max(-t, 0)) < 1:
+            t += 1
+        n, m = self.shape
+        F = np.empty((n, m))
+        for i in range(n):
+            for j in range(m):
+                v = self.num[i, j]
+                F[i, j] = (v << t) / self.den if t >= 0 else v / (self.den << -t)
+        return F, t
+
+    def scaled_exact(self, t: int) -> "ExactMatrix":
+        """The exact matrix ``M · 2**t``."""
+        if t >= 0:
+            return ExactMatrix(self.num * (1 << t), self.den)
+        return ExactMatrix(self.num, self.den << -t)
+
+
