@@ -4,7 +4,7 @@ The two convex halves of the Fenchel-divergence relaxation (eq 7) are explicit
 cvxpy problems — :class:`HiddenStep` (a QP in X ≥ 0) and :class:`ParameterStep`
 (an SDP in Θ carrying the LMI) — played against each other by :func:`fit`.
 """
-from . import lsq, plots
+from . import lsq, plots, relax
 from ._solvers import SolverError
 from .alternate import AlternationResult, alternate
 from .certify import Certificate, CertificateBundle, certify, verify
@@ -24,5 +24,5 @@ __all__ = [
     "ImplicitModel", "ImplicitRegressor", "plots",
     "LMI_CHOICES", "NotConvexError", "ParameterStep", "SolverError", "alternate",
     "convexity_matrix", "fenchel_divergence", "fenchel_divergence_expr", "fit",
-    "certify", "initial_model", "lsq", "objective", "ridge_penalty", "verify", "__version__",
+    "certify", "initial_model", "lsq", "relax", "objective", "ridge_penalty", "verify", "__version__",
 ]

@@ -1,0 +1,535 @@
+"""The max-cut SDP, its Burer–Monteiro factorisation, a dual certificate and GW rounding.
+
+For a symmetric weight matrix ``W`` with Laplacian ``L = Diag(W1) − W``, the weight of
+the cut ``x ∈ {±1}ⁿ`` is ``¼ xᵀLx``, and the SDP relaxation is::
+
+    maximise ¼⟨L, X⟩   subject to   diag X = 1,  X ⪰ 0.
+
+Methods of :func:`maxcut`:
+
+``"sdp"``
+    The convex problem as an explicit cvxpy problem (Clarabel or SCS; small ``n``).
+``"bm"``
+    Burer–Monteiro: ``X = VVᵀ`` with the rows of ``V ∈ R^{n×r}`` on the unit sphere
+    (the oblique manifold), solved by a Riemannian trust-region method with truncated
+    conjugate gradients (numpy / scipy.sparse). With ``r(r+1)/2 > n`` second-order
+    critical points are globally optimal for generic cost matrices.
+``"ialm"``, ``"linearized_al"``
+    The same factorisation written as ``min −¼⟨L, VVᵀ⟩`` s.t. ``diag(VVᵀ) = 1`` with
+    ``‖V‖_F² ≤ n`` as the simple set ``g``, solved by
+    :func:`idl_sdp.relax.augmented_lagrangian` (inexact, resp. linearized).
+
+Every method ends with a dual certificate (:func:`maxcut_certificate`) and
+Goemans–Williamson rounding (:func:`gw_rounding`).
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from threadpoolctl import threadpool_limits
+
+from .._solvers import SOLVERS, check_solver, solve_problem
+from .._validation import (as_finite_array, check_choice, check_nonneg_float,
+                           check_positive_int)
+from ._result import Certificate, MaxCutResult
+from .ialm import augmented_lagrangian, memo_last
+
+__all__ = ["maxcut", "laplacian", "gw_rounding", "maxcut_certificate", "default_rank",
+           "MAXCUT_METHODS"]
+
+MAXCUT_METHODS = ("bm", "sdp", "ialm", "linearized_al")
+_U = np.finfo(float).eps / 2  # unit roundoff of IEEE double
+
+
+# ----------------------------------------------------------------------------- input
+
+def _as_weights(W: Any) -> sp.csr_matrix:
+    """Validate a weight matrix: square, finite, symmetric; returns CSR, zero diagonal."""
+    if sp.issparse(W):
+        W = sp.csr_matrix(W, dtype=float)
+        as_finite_array(W.data, "W")
+    else:
+        arr = as_finite_array(W, "W", ndim=2)
+        W = sp.csr_matrix(arr)
+    n, m = W.shape
+    if n != m:
+        raise ValueError(f"W must be square, got shape {W.shape}")
+    if n == 0:
+        raise ValueError("W must not be empty")
+    asym = abs(W - W.T)
+    scale = float(abs(W).max()) if W.nnz else 0.0
+    if asym.nnz and float(asym.max()) > 1e-12 * max(scale, 1e-300):
+        raise ValueError(
+            f"W must be symmetric, got max |W - W.T| = {float(asym.max()):.3g}")
+    W = (0.5 * (W + W.T)).tolil()
+    W.setdiag(0.0)  # self loops are never cut
+    W = W.tocsr()
+    W.eliminate_zeros()
+    return W
+
+
+def laplacian(W: Any) -> sp.csr_matrix:
+    """The graph Laplacian ``L = Diag(W1) − W`` of a symmetric weight matrix (CSR)."""
+    W = _as_weights(W)
+    d = np.asarray(W.sum(axis=1)).ravel()
+    return (sp.diags(d) - W).tocsr()
+
+
+def default_rank(n: int) -> int:
+    """The smallest ``r`` with ``r(r+1)/2 > n`` (capped at ``n``)."""
+    n = check_positive_int(n, "n")
+    r = int((math.isqrt(8 * n + 1) - 1) // 2)
+    while r * (r + 1) // 2 <= n:
+        r += 1
+    return max(1, min(r, n))
+
+
+def _normalize_rows(V: np.ndarray) -> np.ndarray:
+    nrm = np.linalg.norm(V, axis=1, keepdims=True)
+    bad = nrm[:, 0] == 0
+    if np.any(bad):
+        V = V.copy()
+        V[bad, 0] = 1.0
+        nrm[bad] = 1.0
+    return V / nrm
+
+
+def _random_oblique(n: int, r: int, rng: np.random.Generator) -> np.ndarray:
+    return _normalize_rows(rng.standard_normal((n, r)))
+
+
+# ----------------------------------------------------------------------- rounding
+
+def gw_rounding(V: Any, L: Any, *, rounds: int = 100, seed: int = 0) -> Tuple[np.ndarray, float]:
+    """Goemans–Williamson random-hyperplane rounding: the best of ``rounds`` cuts.
+
+    Parameters
+    ----------
+    V : array, shape (n, r)
+        Factor of the SDP solution (``X ≈ VVᵀ``).
+    L : sparse or dense (n, n)
+        The Laplacian.
+    rounds : int
+        Number of random hyperplanes ``g ~ N(0, I_r)``; cut ``x = sign(Vg)``.
+    seed : int
+
+    Returns
+    -------
+    cut : ndarray of int8 (±1)
+    cut_value : float
+        ``¼ xᵀLx``.
+    """
+    V = as_finite_array(V, "V", ndim=2)
+    rounds = check_positive_int(rounds, "rounds")
+    rng = np.random.default_rng(seed)
+    G = rng.standard_normal((V.shape[1], rounds))
+    X = np.sign(V @ G)
+    X[X == 0] = 1.0
+    vals = 0.25 * np.einsum("ij,ij->j", X, L @ X)
+    best = int(np.argmax(vals))
+    return X[:, best].astype(np.int8), float(vals[best])
+
+
+# -------------------------------------------------------------------- certificate
+
+def _cholesky_ok(M: np.ndarray) -> Optional[np.ndarray]:
+    try:
+        return sla.cholesky(M, lower=False, check_finite=False, overwrite_a=False)
+    except np.linalg.LinAlgError:
+        return None
+
+
+def maxcut_certificate(L: Any, nu: Any, *, dense_limit: int = 4000) -> Certificate:
+    """An upper bound ``Σν − n·ℓ`` on the max-cut SDP value, with ``ℓ ≤ λ_min(diag ν − ¼L)``.
+
+    Parameters
+    ----------
+    L : sparse or dense (n, n)
+        The Laplacian (as stored in floating point; exact for integer weights).
+    nu : array, shape (n,)
+        Any vector; ``ν_i = ¼(L VVᵀ)_ii`` from a primal factor or the SDP's dual
+        multipliers of ``diag X = 1`` give tight bounds.
+    dense_limit : int
+        For ``n ≤ dense_limit`` the bound is proved (see Notes); above it, ``ℓ`` is the
+        Lanczos estimate ``θ − ‖r‖`` (``eigsh``; not a proof, ``certified=False``).
+
+    Returns
+    -------
+    Certificate
+
+    Notes
+    -----
+    *What is proved* (``n ≤ dense_limit``). Let ``S = diag ν − ¼L`` and ``θ`` a dense
+    estimate of ``λ_min(S)``. We form ``M̂ = fl(S − ℓI)`` with ``ℓ₀ = θ − τ`` (the
+    off-diagonal ``−¼L_ij`` is exact; each diagonal entry has error at most
+    ``e = 3u·max_i(|ν_i| + ¼|L_ii| + |ℓ₀|)``, ``u = 2⁻⁵³``) and run LAPACK's Cholesky on
+    it, increasing ``τ`` until it succeeds. By Higham (Accuracy and Stability of
+    Numerical Algorithms, Thm 10.3), success means ``M̂ + ΔM = R̂ᵀR̂ ⪰ 0`` with
+    ``|ΔM| ≤ γ_{n+1}|R̂ᵀ||R̂|``, so ``λ_min(M̂) ≥ −γ_{n+1}‖R̂‖_F² ≥ −γ_{n+1} tr(M̂)/(1 −
+    γ_{n+1})``. Hence ``λ_min(S) ≥ ℓ := ℓ₀ − γ_{n+1} tr(M̂)/(1 − γ_{n+1}) − e``, and the
+    returned bound ``Σν − nℓ`` (``Σν`` by ``math.fsum``) is rounded up by a relative
+    ``4u``. Assumptions: IEEE double arithmetic with round-to-nearest, no underflow, and
+    conventional (not Strassen-like) BLAS inside the Cholesky factorisation.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _certificate(L, nu, dense_limit)
+
+
+def _certificate(L: Any, nu: Any, dense_limit: int) -> Certificate:
+    t0 = time.perf_counter()
+    Ls = sp.csr_matrix(L, dtype=float) if sp.issparse(L) else sp.csr_matrix(
+        as_finite_array(L, "L", ndim=2))
+    n = Ls.shape[0]
+    nu = as_finite_array(nu, "nu", ndim=1)
+    if nu.shape != (n,):
+        raise ValueError(f"nu must have length {n}, got {nu.shape}")
+    dense_limit = check_positive_int(dense_limit, "dense_limit")
+    S = sp.diags(nu) - 0.25 * Ls
+    s_sum = math.fsum(nu.tolist())
+    if n <= dense_limit:
+        Sd = S.toarray()
+        theta = float(sla.eigh(Sd, eigvals_only=True, subset_by_index=[0, 0],
+                               check_finite=False)[0])
+        scale = float(np.max(np.abs(Sd).sum(axis=1)))
+        gamma = (n + 1) * _U / (1 - (n + 1) * _U)
+        tau = max(64.0 * n * _U * scale, 1e-300)
+        diag_abs = np.abs(nu) + 0.25 * np.abs(Ls.diagonal())
+        for _ in range(40):
+            ell0 = theta - tau
+            M = Sd.copy()
+            M[np.diag_indices(n)] -= ell0
+            if _cholesky_ok(M) is not None:
+                trace = math.fsum(np.diag(M).tolist()) * (1 + 2 * _U)
+                e_diag = 3 * _U * (float(diag_abs.max()) + abs(ell0))
+                ell = ell0 - gamma * trace / (1 - gamma) - e_diag
+                ell -= 2 * _U * abs(ell)
+                bound = s_sum - n * ell
+                bound += 4 * _U * (abs(s_sum) + n * abs(ell))
+                return Certificate(bound, nu.copy(), theta, ell, True,
+                                   time.perf_counter() - t0)
+            tau *= 4.0
+        raise FloatingPointError("the shifted Cholesky factorisation never succeeded")
+    # Large n: Lanczos estimate with its residual (not a proof).
+    vals, vecs = spla.eigsh(S, k=1, which="SA", tol=1e-10)
+    theta = float(vals[0])
+    res = float(np.linalg.norm(S @ vecs[:, 0] - theta * vecs[:, 0]))
+    ell = theta - res
+    return Certificate(s_sum - n * ell, nu.copy(), theta, ell, False, time.perf_counter() - t0)
+
+
+# ------------------------------------------------------------- Riemannian trust region
+
+def _rtr_oblique(
+    L: sp.csr_matrix, V: np.ndarray, *, gtol: float, max_iter: int, max_inner: int,
+    deadline: float, t0: float,
+) -> Tuple[np.ndarray, Dict[str, List[float]], bool, str]:
+    """Minimise ``F(V) = −¼⟨L, VVᵀ⟩`` over unit-norm rows by RTR + truncated CG.
+
+    Euclidean gradient ``G = −½LV``; Riemannian gradient ``G − diag(⟨G_i, v_i⟩)V``;
+    Riemannian Hessian ``U ↦ P_V(−½LU) − diag(⟨G_i, v_i⟩)U``; retraction: row
+    normalisation (Absil, Baker & Gallivan 2007; Boumal 2023, ch. 6–7).
+    """
+    n, r = V.shape
+
+    def proj(X: np.ndarray, U: np.ndarray) -> np.ndarray:
+        return U - np.einsum("ij,ij->i", U, X)[:, None] * X
+
+    LV = L @ V
+    cost = -0.25 * float(np.vdot(V, LV))
+    delta_bar = math.pi * math.sqrt(n)
+    delta = delta_bar / 8.0
+    hist: Dict[str, List[float]] = {"value": [], "gradnorm": [], "inner": [], "time": []}
+    kappa, theta_exp, rho_prime = 0.1, 1.0, 0.1
+    message, converged = "maximum number of iterations reached", False
+    for _ in range(max_iter):
+        egrad = -0.5 * LV
+        c = np.einsum("ij,ij->i", egrad, V)
+        grad = egrad - c[:, None] * V
+        gnorm = float(np.linalg.norm(grad))
+        hist["value"].append(-cost)
+        hist["gradnorm"].append(gnorm)
+        if gnorm <= gtol:
+            hist["inner"].append(0)
+            hist["time"].append(time.perf_counter() - t0)
+            converged, message = True, "converged"
+            break
+        if time.perf_counter() > deadline:
+            hist["inner"].append(0)
+            hist["time"].append(time.perf_counter() - t0)
+            message = "time limit reached"
+            break
+
+        def hess(U: np.ndarray) -> np.ndarray:
+            return proj(V, -0.5 * (L @ U)) - c[:, None] * U
+
+        # Steihaug–Toint truncated CG on the trust-region subproblem.
+        eta = np.zeros_like(V)
+        Heta = np.zeros_like(V)
+        res = grad.copy()
+        rr = gnorm * gnorm
+        d = -res
+        e_e = 0.0
+        j = 0
+        for j in range(1, max_inner + 1):
+            Hd = hess(d)
+            dHd = float(np.vdot(d, Hd))
+            e_d = float(np.vdot(eta, d))
+            d_d = float(np.vdot(d, d))
+            alpha = rr / dHd if dHd > 0 else math.inf
+            new_e_e = e_e + 2 * alpha * e_d + alpha * alpha * d_d
+            if dHd <= 0 or new_e_e >= delta * delta:
+                tau = (-e_d + math.sqrt(e_d * e_d + d_d * (delta * delta - e_e))) / d_d
+                eta += tau * d
+                Heta += tau * Hd
+                hit_boundary = True
+                break
+            eta += alpha * d
+            Heta += alpha * Hd
+            e_e = new_e_e
+            res = proj(V, res + alpha * Hd)
+            rr_new = float(np.vdot(res, res))
+            hit_boundary = False
+            if math.sqrt(rr_new) <= gnorm * min(gnorm ** theta_exp, kappa):
+                break
+            d = -res + (rr_new / rr) * d
+            rr = rr_new
+        else:
+            hit_boundary = False
+        V_new = _normalize_rows(V + eta)
+        LV_new = L @ V_new
+        cost_new = -0.25 * float(np.vdot(V_new, LV_new))
+        model_dec = -(float(np.vdot(grad, eta)) + 0.5 * float(np.vdot(eta, Heta)))
+        actual_dec = cost - cost_new
+        # Regularised ratio (Manopt): robust when both decreases are at round-off level.
+        reg = max(1.0, abs(cost)) * 1e3 * np.finfo(float).eps
+        rho = (actual_dec + reg) / (model_dec + reg) if model_dec + reg > 0 else -1.0
+        if rho < 0.25:
+            delta /= 4.0
+        elif rho > 0.75 and hit_boundary:
+            delta = min(2.0 * delta, delta_bar)
+        if rho > rho_prime:
+            V, LV, cost = V_new, LV_new, cost_new
+        hist["inner"].append(j)
+        hist["time"].append(time.perf_counter() - t0)
+        if delta < 1e-14 * delta_bar:
+            message = "trust region collapsed (round-off level)"
+            break
+    return V, hist, converged, message
+
+
+# ---------------------------------------------------------------------- SDP (cvxpy)
+
+def _solve_sdp(L: sp.csr_matrix, solver: str, opts: Dict[str, Any]):
+    import cvxpy as cp
+
+    n = L.shape[0]
+    X = cp.Variable((n, n), symmetric=True)
+    diag_con = cp.diag(X) == 1
+    prob = cp.Problem(cp.Maximize(0.25 * cp.sum(cp.multiply(L.toarray(), X))),
+                      [X >> 0, diag_con])
+    _, seconds = solve_problem(prob, solver, "max-cut SDP", **opts)
+    Xv = np.asarray(X.value, dtype=float)
+    Xv = 0.5 * (Xv + Xv.T)
+    # cvxpy's multiplier of diag X == 1 in a maximisation is the ν of the dual
+    # min Σν s.t. diag ν − ¼L ⪰ 0 (checked: Σν equals the optimal value).
+    nu = np.asarray(diag_con.dual_value, dtype=float).reshape(-1)
+    return Xv, nu, seconds
+
+
+def _factor(X: np.ndarray) -> np.ndarray:
+    w, Q = np.linalg.eigh(X)
+    keep = w > 1e-9 * max(w.max(), 1e-300)
+    return Q[:, keep] * np.sqrt(w[keep])
+
+
+# ----------------------------------------------------------------------- AL methods
+
+def _maxcut_al(L: sp.csr_matrix, V0: np.ndarray, linearized: bool, tol: float,
+               time_limit: Optional[float], al_options: Dict[str, Any]):
+    n = V0.shape[0]
+    radius = math.sqrt(n)
+
+    LV = memo_last(lambda V: L @ V)
+
+    def f(V):
+        return -0.25 * float(np.vdot(V, LV(V)))
+
+    def grad_f(V):
+        return -0.5 * LV(V)
+
+    def constraint(V):
+        return np.einsum("ij,ij->i", V, V) - 1.0
+
+    def jac_t(V, y):
+        return 2.0 * y[:, None] * V
+
+    def prox(V, t):
+        nrm = float(np.linalg.norm(V))
+        return V if nrm <= radius else V * (radius / nrm)
+
+    lscale = float(abs(L).sum(axis=1).max()) if L.nnz else 0.0  # ‖L‖_∞ ≥ ‖L‖₂
+    lscale = lscale if lscale > 0 else 1.0
+    rootn = math.sqrt(n)
+    opts = dict(beta0=lscale, beta_max=10.0 * lscale, tol=tol * rootn,
+                stationarity_tol=tol * lscale * rootn, inner_tol0=lscale * rootn,
+                max_inner=2000, time_limit=time_limit)
+    if linearized:
+        opts.update(beta_growth=1.0001, max_outer=1_000_000)
+    opts.update(al_options)
+    return augmented_lagrangian(f, grad_f, constraint, jac_t, prox, V0,
+                                linearized=linearized, **opts)
+
+
+# --------------------------------------------------------------------------- driver
+
+def maxcut(
+    W: Any,
+    method: str = "bm",
+    *,
+    rank: Optional[int] = None,
+    seed: int = 0,
+    rounds: int = 100,
+    tol: Optional[float] = None,
+    max_iter: Optional[int] = None,
+    time_limit: Optional[float] = None,
+    solver: str = "CLARABEL",
+    solver_options: Optional[Dict[str, Any]] = None,
+    al_options: Optional[Dict[str, Any]] = None,
+    certify: bool = True,
+    V0: Any = None,
+) -> MaxCutResult:
+    """Solve the max-cut SDP relaxation, certify it and round it.
+
+    Parameters
+    ----------
+    W : array_like or scipy.sparse matrix, shape (n, n)
+        Symmetric edge weights (any sign); the diagonal is ignored.
+    method : {"bm", "sdp", "ialm", "linearized_al"}
+        See the module docstring.
+    rank : int, optional
+        Factor rank ``r`` (factored methods); default the smallest ``r`` with
+        ``r(r+1)/2 > n``. A smaller rank is allowed (the certificate then tells whether
+        the factored optimum is the SDP optimum).
+    seed : int
+        Seeds the random initial factor and the rounding.
+    rounds : int
+        Number of Goemans–Williamson hyperplanes (the best cut is kept).
+    tol : float, optional
+        ``"bm"``: Riemannian gradient-norm tolerance (default ``1e-9·max(1, ‖L‖_∞)``);
+        AL methods (default 1e-7): stop when ``‖diag(VVᵀ) − 1‖₂ ≤ tol·√n`` and the
+        gradient mapping of the augmented Lagrangian is at most ``tol·‖L‖_∞·√n``.
+    max_iter : int, optional
+        Outer iterations (default 1000 for ``"bm"``; the AL defaults otherwise).
+    time_limit : float, optional
+        Seconds for the solver (factored methods); it stops unconverged after that.
+    solver : {"CLARABEL", "SCS"}
+        Conic solver for ``"sdp"``.
+    solver_options : dict, optional
+        Extra options for the conic solver (SCS always gets explicit ``eps_abs``/``eps_rel``).
+    al_options : dict, optional
+        Keyword arguments passed to :func:`augmented_lagrangian` (AL methods).
+    certify : bool
+        Compute the dual upper bound (:func:`maxcut_certificate`).
+    V0 : array, optional
+        Initial factor (factored methods); rows are normalised.
+
+    Returns
+    -------
+    MaxCutResult
+
+    Notes
+    -----
+    Dense linear algebra runs with a single BLAS thread: the matrices are small, and
+    multi-threaded BLAS competing with other processes can be orders of magnitude slower.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _maxcut(W, method, rank, seed, rounds, tol, max_iter, time_limit, solver,
+                       solver_options, al_options, certify, V0)
+
+
+def _maxcut(W, method, rank, seed, rounds, tol, max_iter, time_limit, solver,
+            solver_options, al_options, certify, V0) -> MaxCutResult:
+    t_start = time.perf_counter()
+    method = check_choice(method, "method", MAXCUT_METHODS)
+    Wc = _as_weights(W)
+    L = laplacian(Wc)
+    n = L.shape[0]
+    rounds = check_positive_int(rounds, "rounds")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    r = default_rank(n) if rank is None else check_positive_int(rank, "rank")
+    if time_limit is not None:
+        time_limit = check_nonneg_float(time_limit, "time_limit", positive=True)
+    if tol is not None:
+        tol = check_nonneg_float(tol, "tol", positive=True)
+    if max_iter is not None:
+        max_iter = check_positive_int(max_iter, "max_iter")
+    if al_options is not None and not isinstance(al_options, dict):
+        raise TypeError(f"al_options must be a dict, got {type(al_options).__name__}")
+    rng = np.random.default_rng(seed)
+    if V0 is not None:
+        V0 = as_finite_array(V0, "V0", ndim=2)
+        if V0.shape[0] != n:
+            raise ValueError(f"V0 must have {n} rows (one per vertex), got shape {V0.shape}")
+        V0 = _normalize_rows(V0)
+    elif method != "sdp":
+        V0 = _random_oblique(n, r, rng)
+
+    X = None
+    nu_dual = None
+    history: Dict[str, List[float]] = {}
+    converged, message, infeas = True, "", 0.0
+    lscale = float(abs(L).sum(axis=1).max()) if L.nnz else 1.0
+    t_solve = time.perf_counter()
+    if method == "sdp":
+        name = check_solver(solver, SOLVERS)
+        opts = dict(solver_options or {})
+        if name == "SCS":
+            opts.setdefault("eps_abs", 1e-7)
+            opts.setdefault("eps_rel", 1e-7)
+        X, nu_dual, secs = _solve_sdp(L, name, opts)
+        history = {"time": [secs]}
+        V = _factor(X)
+        value = 0.25 * float(np.sum(L.multiply(X)))
+        infeas = float(np.linalg.norm(np.diag(X) - 1.0))
+        message = f"{name}: optimal"
+    elif method == "bm":
+        gtol = 1e-9 * max(1.0, lscale) if tol is None else tol
+        deadline = math.inf if time_limit is None else time.perf_counter() + time_limit
+        V, history, converged, message = _rtr_oblique(
+            L, V0, gtol=gtol, max_iter=max_iter or 1000, max_inner=max(50, 4 * n),
+            deadline=deadline, t0=t_solve)
+        value = 0.25 * float(np.vdot(V, L @ V))
+    else:
+        opts = dict(al_options or {})
+        if max_iter is not None:
+            opts["max_outer"] = max_iter
+        res = _maxcut_al(L, V0, method == "linearized_al", 1e-7 if tol is None else tol,
+                         time_limit, opts)
+        history = res.history
+        converged, message = res.converged, res.message
+        infeas = float(np.linalg.norm(np.einsum("ij,ij->i", res.x, res.x) - 1.0))
+        V = _normalize_rows(res.x)
+        value = 0.25 * float(np.vdot(V, L @ V))
+    solve_seconds = time.perf_counter() - t_solve
+
+    cert = None
+    upper = float("nan")
+    if certify:
+        if nu_dual is not None:
+            nu = nu_dual
+        else:
+            nu = 0.25 * np.einsum("ij,ij->i", L @ V, V)
+        cert = maxcut_certificate(L, nu)
+        upper = cert.upper_bound
+    cut, cut_value = gw_rounding(V, L, rounds=rounds, seed=seed)
+    return MaxCutResult(
+        method=method, value=value, upper_bound=upper, cut=cut, cut_value=cut_value, V=V,
+        history=history, seconds=time.perf_counter() - t_start, solve_seconds=solve_seconds,
+        certificate=cert, X=X, infeasibility=infeas, converged=converged, message=message)
