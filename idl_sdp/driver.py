@@ -221,35 +221,40 @@ def _run(
                      seconds=time.perf_counter() - t_start)
 
 
-def _validation_split(m: int, seed: int, fraction: float = 0.25):
-    rng = np.random.default_rng(seed + 12345)
-    perm = rng.permutation(m)
-    n_val = max(1, int(round(fraction * m)))
-    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+def _folds(m: int, seed: int, k: int):
+    """k (train, validation) index pairs from one seeded permutation (k = 1: a 75/25 split)."""
+    perm = np.random.default_rng(seed + 12345).permutation(m)
+    if k == 1:
+        n_val = max(1, int(round(0.25 * m)))
+        return [(np.sort(perm[n_val:]), np.sort(perm[:n_val]))]
+    parts = np.array_split(perm, k)
+    return [(np.sort(np.concatenate(parts[:i] + parts[i + 1:])), np.sort(parts[i]))
+            for i in range(k)]
 
 
-def _select_reg(U, Y, hidden, lam, grid, seed, rounds, **kw):
-    """Fit each reg of ``grid`` on 75 % of the data; score equilibrium MSE on the rest.
+def _select_reg(U, Y, hidden, lam, grid, seed, rounds, folds, **kw):
+    """Score each reg of ``grid`` by k-fold cross-validated equilibrium MSE; pick the best.
 
-    Both subproblems are built once on the training part; each candidate only
-    changes the ``reg`` parameter (no recompilation).
+    Per fold both subproblems are built once; each candidate only changes the ``reg``
+    parameter (no recompilation). Ties go to the larger reg.
     """
-    tr, va = _validation_split(U.shape[1], seed)
-    Utr, Ytr = U[:, tr], Y[:, tr]
-    hstep = HiddenStep(Utr, Ytr, hidden, lam)
-    pstep = ParameterStep(Utr, Ytr, hidden, lam, lmi=kw["lmi"], eps=kw["eps"])
-    path = []
-    for r in grid:
-        try:
-            res = _run(Utr, Ytr, hidden, lam, rounds=rounds, reg=r, seed=seed,
-                       hstep=hstep, pstep=pstep, callback=None, **kw)
-            pred = res.model.predict(U[:, va])
-            mse = float(np.mean((pred - Y[:, va]) ** 2))
-        except SolverError as exc:
-            mse = float("inf")
-            path.append({"reg": r, "val_mse": mse, "error": str(exc)})
-            continue
-        path.append({"reg": r, "val_mse": mse})
+    scores = {r: [] for r in grid}
+    errors = {}
+    for tr, va in _folds(U.shape[1], seed, folds):
+        Utr, Ytr = U[:, tr], Y[:, tr]
+        hstep = HiddenStep(Utr, Ytr, hidden, lam)
+        pstep = ParameterStep(Utr, Ytr, hidden, lam, lmi=kw["lmi"], eps=kw["eps"])
+        for r in grid:
+            try:
+                res = _run(Utr, Ytr, hidden, lam, rounds=rounds, reg=r, seed=seed,
+                           hstep=hstep, pstep=pstep, callback=None, **kw)
+                pred = res.model.predict(U[:, va])
+                scores[r].append(float(np.mean((pred - Y[:, va]) ** 2)))
+            except SolverError as exc:
+                scores[r].append(float("inf"))
+                errors[r] = str(exc)
+    path = [{"reg": r, "val_mse": float(np.mean(v)), **({"error": errors[r]} if r in errors else {})}
+            for r, v in scores.items()]
     finite = [p for p in path if np.isfinite(p["val_mse"])]
     if not finite:
         raise SolverError("reg='auto': every candidate failed: "
@@ -266,7 +271,7 @@ def fit(
     dual_step: Optional[float] = None, reg_grid: Sequence[float] = REG_GRID,
     solver_options: Optional[Dict[str, Any]] = None, fallback: bool = True,
     client: Any = None, checkpoint: Optional[str] = None, resume: Optional[str] = None,
-    certify: bool = False,
+    certify: bool = False, reg_folds: int = 1, reg_rounds: int = 10,
 ) -> FitResult:
     """Train an implicit model by alternating the X-step QP and the Θ-step SDP.
 
@@ -289,10 +294,10 @@ def fit(
     eps : float in (0, 1), default 0.05
         Well-posedness margin, ‖D‖₂ ≤ 1 − eps.
     reg : float or "auto", default "auto"
-        Ridge strength on (A, B, D, E). ``"auto"`` fits each value of ``reg_grid``
-        on a 75 % split (at most 10 rounds), scores the equilibrium predictions on
-        the other 25 % by mean squared error, and refits on all data with the best.
-        Needs at least 8 samples.
+        Ridge strength on (A, B, D, E). ``"auto"`` scores each value of ``reg_grid``
+        by ``reg_folds``-fold cross-validation (``reg_rounds`` rounds per fit; the mean
+        squared error of the *equilibrium* predictions on the held-out fold) and refits
+        on all data with the best (ties: the larger). Needs at least 8 samples.
     solver : {"CLARABEL", "SCS", "fast"}, default "CLARABEL"
         ``"fast"`` uses the exact fast paths of :mod:`idl_sdp.fast` for both steps
         (projected Newton for the X-step, the active-set method for the Θ-step);
@@ -308,6 +313,12 @@ def fit(
         no longer monotone across rounds.
     reg_grid : sequence of float
         Candidates for ``reg="auto"``.
+    reg_folds : int, default 1
+        Folds of the cross-validation behind ``reg="auto"`` (1, the default: a single
+        75/25 split; measured on iris, wine and breast cancer, 3 folds cost 3× and did
+        not choose better).
+    reg_rounds : int, default 10
+        Rounds per candidate fit in that cross-validation (at most ``rounds``).
     solver_options : dict, optional
         Passed to the solver (override the defaults in ``idl_sdp._solvers``).
     fallback : bool, default True
@@ -383,12 +394,15 @@ def fit(
     elif isinstance(reg, str):
         check_choice(reg, "reg", ("auto",))
         grid = [check_nonneg_float(r, "reg_grid") for r in reg_grid]
+        reg_folds = check_positive_int(reg_folds, "reg_folds")
+        reg_rounds = check_positive_int(reg_rounds, "reg_rounds")
         if not grid:
             raise ValueError("reg_grid must not be empty")
         if U.shape[1] < 8:
             raise ValueError(f"reg='auto' needs at least 8 samples, got {U.shape[1]}; "
                              "pass a number for reg")
-        reg, path = _select_reg(U, Y, hidden, lam_vec, grid, seed, min(rounds, 10), **kw)
+        reg, path = _select_reg(U, Y, hidden, lam_vec, grid, seed, min(rounds, reg_rounds),
+                                reg_folds, **kw)
     else:
         reg = check_nonneg_float(reg, "reg")
     config.update(reg=reg, reg_path=path)

@@ -228,3 +228,15 @@ def test_fit_certifies_its_model_and_cli_verifies_it(iris, tmp_path):
     text = path.read_text()
     path.write_text(text.replace('"certified"', '"violated"', 1))
     assert main(["verify", str(path)]) != 0
+
+
+def test_reg_auto_cross_validation_path(iris):
+    grid = (1e-3, 1e-1)
+    res = fit(iris.U_train, iris.Y_train, hidden=4, rounds=2, reg_grid=grid, reg_folds=3,
+              reg_rounds=2)
+    assert [p["reg"] for p in res.reg_path] == list(grid)
+    best = min(res.reg_path, key=lambda p: (p["val_mse"], -p["reg"]))
+    assert res.reg == best["reg"]
+    assert all(np.isfinite(p["val_mse"]) and p["val_mse"] > 0 for p in res.reg_path)
+    with pytest.raises(ValueError, match="reg_folds"):
+        fit(iris.U_train, iris.Y_train, hidden=4, rounds=1, reg_folds=0)
