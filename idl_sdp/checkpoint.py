@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Union
 
 import numpy as np
 
+from ._io import atomic_write, read_npz
 from .model import ImplicitModel
 
 __all__ = ["save_checkpoint", "load_checkpoint", "data_digest", "CHECKPOINT_VERSION"]
@@ -37,8 +38,6 @@ def save_checkpoint(
     history: List[Dict[str, Any]], config: Dict[str, Any], initial_objective: float,
 ) -> None:
     """Write a checkpoint atomically: temporary file, fsync, rename over ``path``."""
-    path = os.fspath(path)
-    tmp = f"{path}.{os.getpid()}.tmp"
     payload = {
         "format_version": np.int64(CHECKPOINT_VERSION),
         "kind": np.array("idl_sdp.checkpoint"),
@@ -49,27 +48,16 @@ def save_checkpoint(
         "initial_objective": np.float64(initial_objective),
         **{f"model_{k}": v for k, v in model.params().items()},
     }
-    try:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(path, lambda fh: np.savez(fh, **payload))
 
 
 def load_checkpoint(path: Union[str, os.PathLike]) -> Dict[str, Any]:
     """Read a checkpoint; ``ValueError`` naming the problem for a bad or foreign file."""
     path = os.fspath(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except FileNotFoundError:
-        raise
-    except Exception as exc:
-        raise ValueError(f"resume: {path!r} is not a readable checkpoint: {exc}") from None
+        arrays = read_npz(path, "checkpoint")
+    except ValueError as exc:
+        raise ValueError(f"resume: {exc}") from None
     kind = arrays.get("kind")
     if kind is None or kind.shape != () or str(kind) != "idl_sdp.checkpoint":
         raise ValueError(f"resume: {path!r} is not an idl_sdp checkpoint "

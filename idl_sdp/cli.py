@@ -61,6 +61,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
 import numpy as np
 
+from ._io import atomic_write
+
 __all__ = [
     "main", "build_parser", "SUBCOMMANDS", "Subcommand", "fold_standardization",
     "read_csv", "sidecar_path", "load_sidecar", "describe_problem",
@@ -434,16 +436,7 @@ def sidecar_path(model_path: str) -> str:
 
 
 def _write_text_atomic(path: str, text: str) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(path, lambda fh: fh.write(text), text=True)
 
 
 def load_sidecar(model_path: str) -> Optional[Dict[str, Any]]:

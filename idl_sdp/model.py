@@ -14,6 +14,7 @@ from typing import Any, Dict, Optional, Union
 
 import numpy as np
 
+from ._io import atomic_write, read_npz
 from ._validation import as_matrix, as_vector, check_positive_int, check_nonneg_float
 
 __all__ = ["ImplicitModel", "EquilibriumError", "MODEL_FORMAT_VERSION"]
@@ -176,17 +177,8 @@ class ImplicitModel:
     # -------------------------------------------------------------------- I/O
     def save(self, path: Union[str, os.PathLike]) -> None:
         """Write the model to a ``.npz`` file (atomically: temporary file, then rename)."""
-        path = os.fspath(path)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, format_version=np.int64(MODEL_FORMAT_VERSION), **self.params())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        finally:  # an interrupt or a full disk leaves no partial file behind
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        atomic_write(path, lambda fh: np.savez(
+            fh, format_version=np.int64(MODEL_FORMAT_VERSION), **self.params()))
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike]) -> "ImplicitModel":
@@ -196,13 +188,7 @@ class ImplicitModel:
         is truncated or corrupted, or has another format version. Never unpickles.
         """
         path = os.fspath(path)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
-        except FileNotFoundError:
-            raise
-        except Exception as exc:
-            raise ValueError(f"path {path!r} is not a readable model file: {exc}") from None
+        arrays = read_npz(path, "model file")
         version = arrays.get("format_version")
         if version is None or version.shape != () or int(version) != MODEL_FORMAT_VERSION:
             raise ValueError(

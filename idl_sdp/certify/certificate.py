@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
 
+from .._io import atomic_write
 from .rational import ExactMatrix, parse_rational
 
 __all__ = [
@@ -46,14 +47,11 @@ _METHOD_TEXT = {
 
 
 def _write_json_atomic(data: Mapping[str, Any], path: Union[str, os.PathLike]) -> None:
-    path = os.fspath(path)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
+    def write(fh):
         json.dump(data, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+
+    atomic_write(path, write, text=True)
 
 
 def _read_json(path: Union[str, os.PathLike]) -> Any:
