@@ -48,6 +48,7 @@ napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_include_init_with_doc = False
 napoleon_use_rtype = True
+napoleon_use_ivar = True  # Attributes sections as fields: no duplicate targets
 
 # -- HTML ----------------------------------------------------------------------
 html_theme = "alabaster"

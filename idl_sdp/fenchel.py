@@ -33,7 +33,7 @@ def fenchel_divergence(a: Any, b: Any) -> np.ndarray:
     Raises
     ------
     ValueError
-        If a value of F exceeds the float64 range (e.g. |b| ≈ 1e154).
+        If a value of F exceeds the float64 range (e.g. ``|b| ≈ 1e154``).
 
     Notes
     -----

@@ -10,7 +10,7 @@
 * :func:`augmented_lagrangian` — the generic inexact / linearized augmented Lagrangian
   method for ``min f(x) + g(x) s.t. A(x) = 0`` that the factorized problems instantiate.
 """
-from ._result import BasisPursuitResult, Certificate, KMeansResult, MaxCutResult
+from ._result import BasisPursuitResult, DualBound, KMeansResult, MaxCutResult
 from .basis_pursuit import BP_METHODS, basis_pursuit, sparse_instance
 from .gset import read_gset
 from .ialm import ALMResult, accelerated_proximal_gradient, augmented_lagrangian
@@ -21,7 +21,7 @@ from .maxcut import (MAXCUT_METHODS, default_rank, gw_rounding, laplacian, maxcu
                      maxcut_certificate)
 
 __all__ = [
-    "ALMResult", "BP_METHODS", "BasisPursuitResult", "Certificate", "KMEANS_METHODS",
+    "ALMResult", "BP_METHODS", "BasisPursuitResult", "DualBound", "KMEANS_METHODS",
     "KMeansResult", "MAXCUT_METHODS", "MaxCutResult", "accelerated_proximal_gradient",
     "augmented_lagrangian", "basis_pursuit", "default_rank", "digits_probabilities",
     "gw_rounding", "kmeans_cost", "kmeans_sdp", "laplacian", "maxcut",

@@ -6,11 +6,11 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-__all__ = ["MaxCutResult", "Certificate", "KMeansResult", "BasisPursuitResult"]
+__all__ = ["MaxCutResult", "DualBound", "KMeansResult", "BasisPursuitResult"]
 
 
 @dataclass
-class Certificate:
+class DualBound:
     """A dual upper bound on the max-cut SDP value.
 
     For any ``ν ∈ Rⁿ`` and any ``ℓ ≤ λ_min(diag ν − ¼L)``, weak duality gives, for every
@@ -54,7 +54,7 @@ class MaxCutResult:
         ``¼⟨L, VVᵀ⟩`` of the row-normalised factor (a feasible point of the SDP, hence a
         lower bound on the SDP value), or ``¼⟨L, X⟩`` for ``method="sdp"``.
     upper_bound : float
-        A dual upper bound on the SDP value (see :class:`Certificate`); ``nan`` when
+        A dual upper bound on the SDP value (see :class:`DualBound`); ``nan`` when
         ``certify=False``.
     gap, relative_gap : float
         ``upper_bound − value`` and ``gap / |value|``.
@@ -66,7 +66,7 @@ class MaxCutResult:
         The factor (rows on the unit sphere); for ``"sdp"`` a factor of ``X``.
     X : ndarray or None
         The SDP solution (``method="sdp"`` only).
-    certificate : Certificate or None
+    certificate : DualBound or None
     history : dict of lists
         Per iteration of the solver (keys depend on the method; always ``time``).
     seconds : float
@@ -89,7 +89,7 @@ class MaxCutResult:
     history: Dict[str, List[float]] = field(default_factory=dict)
     seconds: float = 0.0
     solve_seconds: float = 0.0
-    certificate: Optional[Certificate] = None
+    certificate: Optional[DualBound] = None
     X: Optional[np.ndarray] = None
     infeasibility: float = 0.0
     converged: bool = True

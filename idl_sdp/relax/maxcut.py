@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 from .._solvers import SOLVERS, check_solver, solve_problem
 from .._validation import (as_finite_array, check_choice, check_nonneg_float,
                            check_positive_int)
-from ._result import Certificate, MaxCutResult
+from ._result import DualBound, MaxCutResult
 from .ialm import augmented_lagrangian, memo_last
 
 __all__ = ["maxcut", "laplacian", "gw_rounding", "maxcut_certificate", "default_rank",
@@ -145,7 +145,7 @@ def _cholesky_ok(M: np.ndarray) -> Optional[np.ndarray]:
         return None
 
 
-def maxcut_certificate(L: Any, nu: Any, *, dense_limit: int = 4000) -> Certificate:
+def maxcut_certificate(L: Any, nu: Any, *, dense_limit: int = 4000) -> DualBound:
     """An upper bound ``Σν − n·ℓ`` on the max-cut SDP value, with ``ℓ ≤ λ_min(diag ν − ¼L)``.
 
     Parameters
@@ -161,7 +161,7 @@ def maxcut_certificate(L: Any, nu: Any, *, dense_limit: int = 4000) -> Certifica
 
     Returns
     -------
-    Certificate
+    DualBound
 
     Notes
     -----
@@ -181,7 +181,7 @@ def maxcut_certificate(L: Any, nu: Any, *, dense_limit: int = 4000) -> Certifica
         return _certificate(L, nu, dense_limit)
 
 
-def _certificate(L: Any, nu: Any, dense_limit: int) -> Certificate:
+def _certificate(L: Any, nu: Any, dense_limit: int) -> DualBound:
     t0 = time.perf_counter()
     Ls = sp.csr_matrix(L, dtype=float) if sp.issparse(L) else sp.csr_matrix(
         as_finite_array(L, "L", ndim=2))
@@ -211,7 +211,7 @@ def _certificate(L: Any, nu: Any, dense_limit: int) -> Certificate:
                 ell -= 2 * _U * abs(ell)
                 bound = s_sum - n * ell
                 bound += 4 * _U * (abs(s_sum) + n * abs(ell))
-                return Certificate(bound, nu.copy(), theta, ell, True,
+                return DualBound(bound, nu.copy(), theta, ell, True,
                                    time.perf_counter() - t0)
             tau *= 4.0
         raise FloatingPointError("the shifted Cholesky factorisation never succeeded")
@@ -220,7 +220,7 @@ def _certificate(L: Any, nu: Any, dense_limit: int) -> Certificate:
     theta = float(vals[0])
     res = float(np.linalg.norm(S @ vecs[:, 0] - theta * vecs[:, 0]))
     ell = theta - res
-    return Certificate(s_sum - n * ell, nu.copy(), theta, ell, False, time.perf_counter() - t0)
+    return DualBound(s_sum - n * ell, nu.copy(), theta, ell, False, time.perf_counter() - t0)
 
 
 # ------------------------------------------------------------- Riemannian trust region
