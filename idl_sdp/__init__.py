@@ -12,6 +12,7 @@ from .driver import FitResult, fit, initial_model
 from .estimators import ImplicitClassifier, ImplicitRegressor
 from .fenchel import fenchel_divergence, fenchel_divergence_expr
 from .hidden_step import HiddenStep, NotConvexError
+from .lab import ComparisonTable, compare_solvers
 from .lmi import LMI_CHOICES, convexity_matrix
 from .model import EquilibriumError, ImplicitModel
 from .objective import objective, ridge_penalty
@@ -20,9 +21,9 @@ from .parameter_step import ParameterStep
 __version__ = "0.1.0"
 
 __all__ = [
-    "AlternationResult", "Certificate", "CertificateBundle", "EquilibriumError", "FitResult", "HiddenStep", "ImplicitClassifier",
+    "AlternationResult", "Certificate", "CertificateBundle", "ComparisonTable", "EquilibriumError", "FitResult", "HiddenStep", "ImplicitClassifier",
     "ImplicitModel", "ImplicitRegressor", "plots",
     "LMI_CHOICES", "NotConvexError", "ParameterStep", "SolverError", "alternate",
     "convexity_matrix", "fenchel_divergence", "fenchel_divergence_expr", "fit",
-    "certify", "initial_model", "lsq", "relax", "objective", "ridge_penalty", "verify", "__version__",
+    "certify", "compare_solvers", "initial_model", "lsq", "relax", "objective", "ridge_penalty", "verify", "__version__",
 ]
