@@ -116,11 +116,11 @@ def _check_feasible(model: ImplicitModel, lam: np.ndarray, eps: float) -> Dict[s
 
 def _run(
     U, Y, hidden, lam, *, rounds, tol, lmi, eps, reg, solver, seed, callback,
-    dual_step, solver_options, fallback, client=None, hstep=None, pstep=None,
+    dual_step, solver_options, fallback, client=None, chunk_size=256, hstep=None, pstep=None,
     checkpoint=None, config=None, resume_state=None,
 ) -> FitResult:
     """One alternating run at a fixed reg (steps may be reused across a reg path)."""
-    x_extra = {} if client is None else {"client": client}
+    x_extra = {} if client is None else {"client": client, "chunk_size": chunk_size}
     t_start = time.perf_counter()
     hstep = hstep or HiddenStep(U, Y, hidden, lam)
     pstep = pstep or ParameterStep(U, Y, hidden, lam, lmi=lmi, eps=eps, reg=reg)
@@ -270,7 +270,8 @@ def fit(
     seed: int = 0, callback: Optional[Callable[[Dict[str, Any], ImplicitModel], Any]] = None,
     dual_step: Optional[float] = None, reg_grid: Sequence[float] = REG_GRID,
     solver_options: Optional[Dict[str, Any]] = None, fallback: bool = True,
-    client: Any = None, checkpoint: Optional[str] = None, resume: Optional[str] = None,
+    client: Any = None, chunk_size: int = 256, checkpoint: Optional[str] = None,
+    resume: Optional[str] = None,
     certify: bool = False, reg_folds: int = 1, reg_rounds: int = 10,
 ) -> FitResult:
     """Train an implicit model by alternating the X-step QP and the Θ-step SDP.
@@ -331,6 +332,8 @@ def fit(
     client : distributed.Client, optional
         With ``solver="fast"``, solve the X-step's column blocks on this Dask client
         (see :mod:`idl_sdp.fast.distributed`).
+    chunk_size : int, default 256
+        Columns per Dask task (with ``client``).
     checkpoint : path, optional
         Write model, X, λ, round and history to this ``.npz`` after every round,
         atomically (temporary file, fsync, rename): an interrupted run leaves the last
@@ -375,7 +378,7 @@ def fit(
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     kw = dict(tol=tol, lmi=lmi, eps=eps, solver=solver, dual_step=dual_step,
               solver_options=dict(solver_options or {}), fallback=bool(fallback),
-              client=client)
+              client=client, chunk_size=check_positive_int(chunk_size, "chunk_size"))
     path: List[Dict[str, float]] = []
     config = {"hidden": hidden, "lmi": lmi, "eps": eps, "solver": solver, "seed": seed,
               "tol": tol, "dual_step": dual_step, "data": data_digest(U, Y),

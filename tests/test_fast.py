@@ -121,12 +121,19 @@ def test_dask_matches_serial_bit_for_bit():
     X_serial = step.solve(model, solver="fast")
     client = local_client(n_workers=2)
     try:
-        X_dask = step.solve(model, solver="fast", client=client, chunk_size=97)
+        # several block sizes, twice in a row with the same M (shared scattered data)
+        for chunk in (97, 97, 13, 500):
+            X_dask = step.solve(model, solver="fast", client=client, chunk_size=chunk)
+            assert np.array_equal(X_serial, X_dask), chunk
         X_cvx = step.solve(model, solver="CLARABEL")
+        serial = idl_sdp.fit(U, Y, h, reg=1e-2, rounds=2, solver="fast")
+        dask = idl_sdp.fit(U, Y, h, reg=1e-2, rounds=2, solver="fast", client=client,
+                           chunk_size=64)
     finally:
         client.close()
         client.cluster.close()
-    assert np.array_equal(X_serial, X_dask)
     J_cvx, J_dask = (objective(model, Z, U, Y, 1.0) for Z in (X_cvx, X_dask))
     assert abs(J_dask - J_cvx) <= 1e-6 * abs(J_cvx)
+    assert all(getattr(serial.model, k).tobytes() == getattr(dask.model, k).tobytes()
+               for k in "ABcDEf")
     assert isinstance(distributed.__version__, str)

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .hidden import HiddenQPResult, solve_hidden_qp
+from .hidden import HiddenQPResult, problem_scale, solve_hidden_qp
 
 __all__ = ["local_client", "solve_hidden_qp_dask"]
 
@@ -40,11 +40,16 @@ def solve_hidden_qp_dask(
     """:func:`~idl_sdp.fast.hidden.solve_hidden_qp` on column blocks of ``chunk_size``."""
     m = G.shape[1]
     starts = list(range(0, m, chunk_size))
-    M_f, Ds_f = client.scatter(M, broadcast=True), client.scatter(Ds, broadcast=True)
+    # hash=False: content-hashed keys would be shared with (and released by) an earlier
+    # call that scattered the same M, cancelling this call's futures.
+    M_f = client.scatter(M, broadcast=True, hash=False)
+    Ds_f = client.scatter(Ds, broadcast=True, hash=False)
+    scale = problem_scale(G, W)  # one stopping rule for every block, as in the serial solve
     futures = [
         client.submit(
             solve_hidden_qp, M_f, Ds_f, G[:, s:s + chunk_size], W[:, s:s + chunk_size],
-            x0=None if x0 is None else x0[:, s:s + chunk_size], pure=False, **kwargs)
+            x0=None if x0 is None else x0[:, s:s + chunk_size], scale=scale, pure=False,
+            **kwargs)
         for s in starts
     ]
     parts = client.gather(futures)

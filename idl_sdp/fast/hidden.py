@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-__all__ = ["solve_hidden_qp", "HiddenQPResult", "kkt_residual"]
+__all__ = ["solve_hidden_qp", "HiddenQPResult", "kkt_residual", "problem_scale"]
 
 
 @dataclass
@@ -79,6 +79,7 @@ def kkt_residual(X: np.ndarray, M: np.ndarray, Ds: np.ndarray, G: np.ndarray,
 def solve_hidden_qp(
     M: np.ndarray, Ds: np.ndarray, G: np.ndarray, W: np.ndarray, *,
     tol: float = 1e-10, max_iter: int = 200, x0: np.ndarray | None = None,
+    scale: float | None = None,
 ) -> HiddenQPResult:
     """Solve min_{X ≥ 0} Σ_k φ_k(x_k) column by column (all columns at once).
 
@@ -90,22 +91,33 @@ def solve_hidden_qp(
     G, W : ndarray (h, m)
         Linear term and scaled pre-activation offset diag(√λ)(EU + f1ᵀ).
     tol : float
-        KKT tolerance, relative to max(1, ‖G‖∞, ‖W‖∞).
+        KKT tolerance, relative to ``scale``.
     max_iter : int
     x0 : ndarray (h, m), optional
         Warm start (projected onto X ≥ 0).
+    scale : float, optional
+        Default max(1, ‖G‖∞, ‖W‖∞). A caller solving column blocks separately passes
+        the scale of the whole problem, so every block stops by the same rule.
     """
     # Stacked h × h products and solves: BLAS threads only add contention here.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _solve(M, Ds, G, W, tol, max_iter, x0)
+        return _solve(M, Ds, G, W, tol, max_iter, x0, scale)
 
 
-def _solve(M, Ds, G, W, tol, max_iter, x0):
+def problem_scale(G: np.ndarray, W: np.ndarray) -> float:
+    """max(1, ‖G‖∞, ‖W‖∞): the scale the KKT tolerance is relative to."""
+    return max(1.0, float(np.max(np.abs(G), initial=0.0)), float(np.max(np.abs(W), initial=0.0)))
+
+
+def _solve(M, Ds, G, W, tol, max_iter, x0, scale):
+    # Fresh, aligned copies: arrays arriving from another process (e.g. a Dask worker)
+    # may sit in unaligned buffers, for which BLAS takes other code paths and the last
+    # bits of the results differ; copies make every run compute the same way.
+    M, Ds = np.array(M, dtype=np.float64, order="C"), np.array(Ds, dtype=np.float64, order="C")
     h, m = G.shape
     Gt, Wt = np.ascontiguousarray(G.T), np.ascontiguousarray(W.T)
     Xt = np.zeros((m, h)) if x0 is None else np.ascontiguousarray(np.maximum(x0.T, 0.0))
-    scale = max(1.0, float(np.max(np.abs(G), initial=0.0)), float(np.max(np.abs(W), initial=0.0)))
-    tol_abs = tol * scale
+    tol_abs = tol * (problem_scale(G, W) if scale is None else scale)
     eye = np.eye(h)
     sigma = 1e-4
     active = np.arange(m)
