@@ -48,6 +48,15 @@ class SolverError(RuntimeError):
         self.result = result
 
 
+def is_solver_crash(exc: BaseException) -> bool:
+    """Whether ``exc`` is a panic inside a Rust solver (Clarabel).
+
+    pyo3 turns a Rust panic into ``pyo3_runtime.PanicException``, which derives from
+    ``BaseException`` (not ``Exception``), so ``except Exception`` does not see it.
+    """
+    return type(exc).__name__ == "PanicException"
+
+
 @functools.lru_cache(maxsize=1)
 def _installed() -> Tuple[str, ...]:
     # cvxpy probes every solver on each call; the answer cannot change within a process.
@@ -83,6 +92,18 @@ def solve_problem(problem: cp.Problem, solver: str, step: str, **opts: Any) -> T
         raise SolverError(
             f"{step}: solver {solver} failed: {exc}", status="solver_error", step=step
         ) from exc
+    except (TypeError, ValueError, OverflowError) as exc:
+        if not opts:
+            raise
+        # Typically an option the solver does not know or a value of the wrong type/range.
+        kind = TypeError if isinstance(exc, TypeError) else ValueError
+        raise kind(f"{step}: solver {solver} failed with the solver options {opts!r} "
+                   f"(solver_options): {exc}"[:500]) from exc
+    except BaseException as exc:
+        if not is_solver_crash(exc):
+            raise
+        raise SolverError(f"{step}: solver {solver} crashed: {exc}", status="solver_error",
+                          step=step) from None
     seconds = time.perf_counter() - t0
     status = problem.status
     if status not in OK_STATUSES:

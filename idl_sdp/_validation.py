@@ -7,7 +7,7 @@ wrong type ever reaches cvxpy or numpy internals.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Iterable, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -23,6 +23,13 @@ __all__ = [
     "check_same_columns",
     "check_bounds",
     "as_probability_vector",
+    "check_finite_result",
+    "check_instance",
+    "check_real",
+    "check_callable",
+    "as_labels",
+    "check_options",
+    "MAX_SEED",
 ]
 
 
@@ -84,12 +91,40 @@ def as_vector(x: Any, name: str, *, size: Optional[int] = None) -> np.ndarray:
     return arr
 
 
-def check_positive_int(x: Any, name: str, *, minimum: int = 1) -> int:
+def as_labels(x: Any, name: str, *, size: Optional[int] = None) -> np.ndarray:
+    """A non-empty 1-D array of labels (numbers or strings, sortable) of ``size`` entries."""
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be an array of labels, got {_describe(x)}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array of labels, got {_describe(x)}: {exc}") from None
+    if arr.dtype == object or np.iscomplexobj(arr) or not (
+            np.issubdtype(arr.dtype, np.number) or arr.dtype.kind in "biuU"):
+        raise TypeError(f"{name} must hold numbers or strings, got dtype {arr.dtype}")
+    arr = arr.reshape(-1)
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if size is not None and arr.size != size:
+        raise ValueError(f"{name} must have one entry per point ({size}), got {arr.size}")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must not contain NaN/inf")
+    return arr
+
+
+def check_positive_int(x: Any, name: str, *, minimum: int = 1,
+                       maximum: Optional[int] = None) -> int:
     if isinstance(x, bool) or not isinstance(x, numbers.Integral):
         raise TypeError(f"{name} must be an integer >= {minimum}, got {_describe(x)}")
     if x < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {x}")
+    if maximum is not None and x > maximum:
+        raise ValueError(f"{name} must be an integer <= {maximum}, got {x}")
     return int(x)
+
+
+#: Largest seed every random generator used here accepts (scikit-learn's limit).
+MAX_SEED = 2**32 - 1
 
 
 def check_nonneg_float(x: Any, name: str, *, positive: bool = False) -> float:
@@ -103,6 +138,49 @@ def check_nonneg_float(x: Any, name: str, *, positive: bool = False) -> float:
     if val < 0:
         raise ValueError(f"{name} must be >= 0, got {val}")
     return val
+
+
+def check_real(x: Any, name: str) -> float:
+    """A finite real number of any sign."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(x)}")
+    val = float(x)
+    if not np.isfinite(val):
+        raise ValueError(f"{name} must be finite, got {val}")
+    return val
+
+
+def check_instance(x: Any, cls: type, name: str) -> Any:
+    """``x`` is an instance of ``cls``."""
+    if not isinstance(x, cls):
+        raise TypeError(f"{name} must be a {cls.__name__}, got {type(x).__name__}")
+    return x
+
+
+def check_callable(x: Any, name: str, what: str = "callable") -> Any:
+    """``x`` can be called."""
+    if not callable(x):
+        raise TypeError(f"{name} must be {what}, got {type(x).__name__}")
+    return x
+
+
+def check_options(x: Any, name: str, allowed: Optional[Iterable[str]] = None) -> Dict[str, Any]:
+    """``None`` or a dict of keyword options (string keys, all in ``allowed`` if given)."""
+    if x is None:
+        return {}
+    if not isinstance(x, Mapping):
+        raise TypeError(f"{name} must be a dict, got {type(x).__name__}")
+    bad = [k for k in x if not isinstance(k, str)]
+    if bad:
+        raise TypeError(f"{name} must have string keys, got {bad!r}"[:200])
+    if allowed is None:
+        return dict(x)
+    allowed = tuple(allowed)
+    unknown = [k for k in x if k not in allowed]
+    if unknown:
+        raise ValueError(f"{name} has unknown keys {unknown!r}"[:200]
+                         + f"; allowed: {', '.join(allowed)}")
+    return dict(x)
 
 
 def check_open_unit(x: Any, name: str) -> float:
@@ -230,10 +308,27 @@ def check_feature_scale(U: np.ndarray, name: str = "U", max_ratio: float = 1e8) 
     fails late with an obscure status. Constant rows (std 0) are ignored.
     """
     std = U.std(axis=1)
-    std = std[std > 0]
+    std = std[(std > 0) & (np.ptp(U, axis=1) > 0)]  # a constant row's std may round to > 0
     if std.size and std.max() > max_ratio * std.min():
         raise ValueError(
             f"{name} has rows (features) with standard deviations from {std.min():.1e} to "
             f"{std.max():.1e} (ratio > {max_ratio:.0e}); standardize the features first "
             "(ImplicitRegressor / ImplicitClassifier do so by default)"
         )
+
+
+def check_finite_result(values: Any, what: str, inputs: str) -> None:
+    """Refuse a NaN/inf computed from finite inputs: the inputs overflow float64.
+
+    ``values`` is an array, a float or a sequence of them; ``what`` names the computed
+    quantity and ``inputs`` the arguments it came from (named in the message, which
+    asks to rescale them). Keeps a silently non-finite answer from being returned.
+    """
+    parts = values if isinstance(values, (tuple, list)) else (values,)
+    with np.errstate(all="ignore"):
+        if all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in parts):
+            return
+    raise ValueError(
+        f"{what} is not finite: {inputs} are too large (or too small) for float64 "
+        f"arithmetic; rescale {inputs}"
+    )

@@ -10,7 +10,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._validation import check_choice, check_positive_int
+from ._validation import MAX_SEED, check_choice, check_positive_int
 
 __all__ = ["Split", "load_split", "DATASETS"]
 
@@ -64,7 +64,7 @@ def load_split(name: str, seed: int = 0, test_size: float = 0.3,
     from sklearn.preprocessing import StandardScaler
 
     name = check_choice(name, "name", DATASETS)
-    seed = check_positive_int(seed, "seed", minimum=0)
+    seed = check_positive_int(seed, "seed", minimum=0, maximum=MAX_SEED)
     X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
     if max_samples is not None:
         k = check_positive_int(max_samples, "max_samples")

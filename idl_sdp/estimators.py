@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._validation import check_finite_result
 from .driver import FitResult
 from .driver import fit as _fit
 from .model import ImplicitModel
@@ -260,8 +261,10 @@ class ImplicitRegressor(RegressorMixin, _ImplicitBase):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         self.n_outputs_ = Y.shape[1]
         if self.standardize:
-            mean = Y.mean(axis=0)
-            scale = Y.std(axis=0)
+            with np.errstate(over="ignore", invalid="ignore"):
+                mean = Y.mean(axis=0)
+                scale = Y.std(axis=0)
+            check_finite_result((mean, scale), "the mean or standard deviation of y", "y")
             scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0
         else:
             mean, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
@@ -281,7 +284,9 @@ class ImplicitRegressor(RegressorMixin, _ImplicitBase):
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
             1-D when ``y`` was 1-D in :meth:`fit`.
         """
-        out = self._outputs(X) * self.y_scale_ + self.y_mean_
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = self._outputs(X) * self.y_scale_ + self.y_mean_
+        check_finite_result(out, "the predictions in the units of y", "X or the training targets y")
         return out.ravel() if self._y_ndim == 1 else out
 
     def __sklearn_tags__(self):

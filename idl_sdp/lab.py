@@ -47,7 +47,7 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
-from ._solvers import DEFAULT_OPTIONS, _installed
+from ._solvers import DEFAULT_OPTIONS, _installed, is_solver_crash
 from ._validation import (as_finite_array, check_choice, check_nonneg_float,
                           check_positive_int)
 
@@ -566,7 +566,9 @@ def _solve_once(work: cp.Problem, compiled: Tuple[Any, Any, Any], solver: str, t
         t0 = time.perf_counter()
         try:
             raw = _call_solver(chain.solver, data, opts)
-        except Exception as exc:  # the row records the failure
+        except BaseException as exc:  # the row records the failure (also a solver panic)
+            if not (isinstance(exc, Exception) or is_solver_crash(exc)):
+                raise
             row.update(seconds=time.perf_counter() - t0, status=cp.SOLVER_ERROR,
                        error=f"{type(exc).__name__}: {exc}"[:300])
             return row, None

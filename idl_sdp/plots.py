@@ -52,7 +52,10 @@ def _save(fig: Any, path: Optional[PathLike]) -> None:
         return
     if isinstance(path, (bytes, bool)) or not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    fig.savefig(os.fspath(path), dpi=100)
+    try:
+        fig.savefig(os.fspath(path), dpi=100)
+    except ValueError as exc:  # e.g. an extension matplotlib cannot write
+        raise ValueError(f"path {os.fspath(path)!r}: {exc}") from None
 
 
 def _check_model(model: Any) -> ImplicitModel:
@@ -111,14 +114,21 @@ def plot_history(result: Any, path: Optional[PathLike] = None):
     TypeError
         ``result`` of another type.
     ValueError
-        No completed round in the history.
+        No completed round in the history, or a ``path`` extension matplotlib cannot
+        write.
+    OSError
+        ``path`` cannot be written (e.g. its directory does not exist).
     """
     history = _history_of(result)
     fig, (ax_j, ax_t, ax_d, ax_m) = _new_figure(2, 2, figsize=(10, 7))
     rounds = np.array([r.get("round", i + 1) for i, r in enumerate(history)])
 
     def series(key: str) -> np.ndarray:
-        return np.array([float(r.get(key, np.nan)) for r in history])
+        try:
+            return np.array([float(r.get(key, np.nan)) for r in history])
+        except (TypeError, ValueError):
+            raise TypeError(f"result: every history value of {key!r} must be a number, got "
+                            f"{[r.get(key) for r in history]!r}"[:200]) from None
 
     for key, label in (("J", "J"), ("loss", "loss"), ("mean_divergence", "mean divergence")):
         ax_j.plot(rounds, series(key), marker="o", label=label)
@@ -185,6 +195,8 @@ def plot_divergence(model: ImplicitModel, X: Any, U: Any, lam: Any,
     TypeError, ValueError
         A ``model`` that is not an ImplicitModel, arrays of the wrong shape or with
         NaN/inf, a negative or wrongly sized ``lam``.
+    OSError
+        ``path`` cannot be written (e.g. its directory does not exist).
     """
     model, X, U = _checked_states(model, X, U)
     lam = check_lam(lam, model.n_hidden)
@@ -231,6 +243,8 @@ def plot_relaxed_vs_equilibrium(model: ImplicitModel, X: Any, U: Any,
     TypeError, ValueError
         A ``model`` that is not an ImplicitModel, or arrays of the wrong shape or
         with NaN/inf.
+    OSError
+        ``path`` cannot be written (e.g. its directory does not exist).
     """
     model, X, U = _checked_states(model, X, U)
     X_eq = model.hidden(U)
@@ -274,6 +288,8 @@ def save_all(result: FitResult, U: Any, outdir: PathLike) -> List[Path]:
         ``result`` not a FitResult, or ``outdir`` not a path.
     ValueError
         ``U`` not matching the fit (shape, NaN/inf), or an empty history.
+    OSError
+        ``outdir`` cannot be created or a file in it cannot be written.
     """
     if not isinstance(result, FitResult):
         raise TypeError(f"result must be a FitResult, got {type(result).__name__}")

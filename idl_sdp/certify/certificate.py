@@ -55,6 +55,8 @@ def _write_json_atomic(data: Mapping[str, Any], path: Union[str, os.PathLike]) -
 
 
 def _read_json(path: Union[str, os.PathLike]) -> Any:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     path = os.fspath(path)
     try:
         with open(path, "r", encoding="utf-8") as fh:

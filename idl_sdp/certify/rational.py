@@ -54,7 +54,12 @@ def parse_rational(text: Any, name: str) -> Fraction:
             raise ValueError(f"{name} has a zero denominator: {text!r}")
         return Fraction(int(num), int(den) if den else 1)
     if _HEX_RE.match(s):
-        return float_to_fraction(float.fromhex(s))
+        try:
+            value = float.fromhex(s)
+        except (ValueError, OverflowError) as exc:  # "0x.p1"; "0x1p99999" overflows
+            raise ValueError(f"{name} is not a finite float.hex string: {text[:60]!r} "
+                             f"({exc})") from None
+        return float_to_fraction(value)
     raise ValueError(f"{name} must be an exact rational 'p/q' or a float.hex string, "
                      f"got {text[:60]!r}")
 

@@ -270,6 +270,10 @@ def verify_certificate(cert: Certificate) -> Tuple[bool, str]:
         return True, _verify(cert)
     except _Fail as exc:
         return False, f"{cert.which}: FAILS — {exc}"
+    except (ArithmeticError, ValueError) as exc:
+        # A tampered proof can hold numbers no genuine one has (e.g. an entry of
+        # 1.8e308 whose square overflows a float bound): it proves nothing.
+        return False, f"{cert.which}: FAILS — the proof data cannot be evaluated ({exc})"
 
 
 def _verify(cert: Certificate) -> str:

@@ -26,6 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .._solvers import SolverError
+from .._validation import as_matrix, check_nonneg_float, check_positive_int
+
 __all__ = ["solve_hidden_qp", "HiddenQPResult", "kkt_residual", "problem_scale"]
 
 
@@ -98,10 +101,37 @@ def solve_hidden_qp(
     scale : float, optional
         Default max(1, ‖G‖∞, ‖W‖∞). A caller solving column blocks separately passes
         the scale of the whole problem, so every block stops by the same rule.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Arrays that are not finite, real, of matching shapes; bad ``tol``,
+        ``max_iter``, ``scale``.
+    idl_sdp.SolverError
+        A singular Newton system (a column's QP is unbounded or flat along a free
+        direction; status ``"singular"``) or non-finite iterates (the data overflow
+        float64; status ``"numerical_error"``).
     """
+    M = as_matrix(M, "M")
+    h = M.shape[0]
+    if M.shape != (h, h):
+        raise ValueError(f"M must be square (h, h), got shape {M.shape}")
+    Ds = as_matrix(Ds, "Ds", shape=(h, h))
+    G = as_matrix(G, "G", shape=(h, None))
+    W = as_matrix(W, "W", shape=G.shape)
+    if x0 is not None:
+        x0 = as_matrix(x0, "x0", shape=G.shape)
+    tol = check_nonneg_float(tol, "tol")
+    max_iter = check_positive_int(max_iter, "max_iter")
+    if scale is not None:
+        scale = check_nonneg_float(scale, "scale", positive=True)
     # Stacked h × h products and solves: BLAS threads only add contention here.
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _solve(M, Ds, G, W, tol, max_iter, x0, scale)
+    with threadpool_limits(limits=1, user_api="blas"), np.errstate(all="ignore"):
+        res = _solve(M, Ds, G, W, tol, max_iter, x0, scale)
+    if not (np.all(np.isfinite(res.X)) and np.isfinite(res.kkt)):
+        raise SolverError("X-step (fast): non-finite iterates or KKT residual (the data "
+                          "overflow float64?)", status="numerical_error", step="X-step")
+    return res
 
 
 def problem_scale(G: np.ndarray, W: np.ndarray) -> float:
@@ -129,7 +159,7 @@ def _solve(M, Ds, G, W, tol, max_iter, x0, scale):
         phi, grad, pos = _phi_grad(Xa, M, Ds, Ga, Wa)
         res = np.max(np.abs(Xa - np.maximum(Xa - grad, 0.0)), axis=1, initial=0.0)
         kkt[active] = res
-        keep = res > tol_abs
+        keep = ~(res <= tol_abs)  # NaN residuals are not converged
         if not np.any(keep):
             active = active[:0]
             break
@@ -143,7 +173,12 @@ def _solve(M, Ds, G, W, tol, max_iter, x0, scale):
         free = ~binding
         Hm = H * (free[:, :, None] & free[:, None, :]) + eye[None] * binding[:, :, None]
         rhs = np.where(binding, -grad / hdiag, -grad)
-        d = np.linalg.solve(Hm, rhs[:, :, None])[:, :, 0]
+        try:
+            d = np.linalg.solve(Hm, rhs[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            raise SolverError("X-step (fast): singular Newton system (a column's QP is "
+                              "unbounded or flat along a free direction)",
+                              status="singular", step="X-step") from None
         alpha = np.ones(len(active))
         todo = np.ones(len(active), dtype=bool)
         Xnew = Xa.copy()

@@ -20,8 +20,8 @@ import scipy.optimize
 
 from .._solvers import check_solver, solve_problem
 from .._validation import (
-    as_matrix, as_probability_vector, as_vector, check_choice, check_nonneg_float,
-    check_positive_int,
+    as_matrix, as_probability_vector, as_vector, check_choice, check_finite_result,
+    check_instance, check_nonneg_float, check_positive_int, check_real,
 )
 from ..alternate import alternate
 from ._result import BiconvexResult
@@ -208,12 +208,16 @@ def _linear_constraints(inst: PoolingInstance, p: float):
 
 def pooling_violation(instance: PoolingInstance, p: float, flows: Any) -> float:
     """Largest violation of any constraint of the pooling problem at (p, flows)."""
+    check_instance(instance, PoolingInstance, "instance")
+    p = check_real(p, "p")
     f = as_vector(flows, "flows", size=6)
-    p = float(p)
     A_eq, A_ub, b_ub = _linear_constraints(instance, p)
     lo, hi = sorted((instance.quality_A, instance.quality_B))
-    return float(max(np.max(np.abs(A_eq @ f)), np.max(A_ub @ f - b_ub), np.max(-f),
-                     lo - p, p - hi, 0.0))
+    with np.errstate(all="ignore"):
+        value = float(max(np.max(np.abs(A_eq @ f)), np.max(A_ub @ f - b_ub), np.max(-f),
+                          lo - p, p - hi, 0.0))
+    check_finite_result(value, "the constraint violation", "p, flows")
+    return value
 
 
 def pooling_grid_search(instance: PoolingInstance, n_grid: int = 401) -> Dict[str, Any]:
@@ -229,6 +233,7 @@ def pooling_grid_search(instance: PoolingInstance, n_grid: int = 401) -> Dict[st
         ``profit`` (best), ``p``, ``flows`` at the best grid point, and the arrays
         ``grid`` and ``profits`` (NaN where the LP is infeasible).
     """
+    check_instance(instance, PoolingInstance, "instance")
     n_grid = check_positive_int(n_grid, "n_grid", minimum=2)
     lo, hi = sorted((instance.quality_A, instance.quality_B))
     grid = np.linspace(lo, hi, n_grid)

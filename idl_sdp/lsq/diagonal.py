@@ -48,7 +48,8 @@ import scipy.linalg
 
 from .._solvers import check_solver, solve_problem
 from .._validation import (
-    as_matrix, as_vector, check_bounds, check_choice, check_nonneg_float, check_positive_int,
+    as_matrix, as_vector, check_bounds, check_choice, check_finite_result, check_nonneg_float,
+    check_positive_int,
 )
 from ._common import run_rounds, solver_options
 from ._result import DiagonalResult
@@ -95,9 +96,12 @@ def diagonal_gram(A: Any, B: Any, C: Any) -> Tuple[np.ndarray, np.ndarray, float
 
 
 def _gram(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> Tuple[np.ndarray, np.ndarray, float]:
-    H = (A.T @ A) * (B.T @ B)
-    d = np.einsum("ij,ij->j", A, C @ B)
-    return H, d, float(np.sum(C * C))
+    with np.errstate(all="ignore"):
+        H = (A.T @ A) * (B.T @ B)
+        d = np.einsum("ij,ij->j", A, C @ B)
+        c2 = float(np.sum(C * C))
+    check_finite_result((H, d, c2), "H = AᵀA ⊙ BᵀB, d = diag(AᵀCB) or ‖C‖²_F", "A, B, C")
+    return H, d, c2
 
 
 def _quadratic(H: np.ndarray, d: np.ndarray, c2: float, s: np.ndarray) -> float:
@@ -109,7 +113,9 @@ def _column(A: np.ndarray, B: np.ndarray, j: Any) -> Tuple[int, float]:
     j = check_positive_int(j, "j", minimum=0)
     if j >= k:
         raise ValueError(f"j must be a column index in [0, {k - 1}], got {j}")
-    denom = float(A[:, j] @ A[:, j]) * float(B[:, j] @ B[:, j])
+    with np.errstate(all="ignore"):
+        denom = float(A[:, j] @ A[:, j]) * float(B[:, j] @ B[:, j])
+    check_finite_result(denom, f"‖a_j‖²‖b_j‖² (j = {j})", "A, B")
     if denom == 0.0:
         raise ValueError(f"column j = {j} of A or B is zero: coordinate {j} does not enter")
     return j, denom
@@ -126,8 +132,11 @@ def coordinate_update(A: Any, B: Any, C: Any, s: Any, j: int) -> float:
     j, denom = _column(A, B, j)
     others = s.copy()
     others[j] = 0.0
-    rest = (A * others) @ B.T  # Σ_{i≠j} s_i a_i b_iᵀ
-    return float(A[:, j] @ (C - rest) @ B[:, j]) / denom
+    with np.errstate(all="ignore"):
+        rest = (A * others) @ B.T  # Σ_{i≠j} s_i a_i b_iᵀ
+        value = float(A[:, j] @ (C - rest) @ B[:, j]) / denom
+    check_finite_result(value, "the coordinate update", "A, B, C, s")
+    return value
 
 
 def seed_coordinate_update(A: Any, B: Any, C: Any, s: Any, j: int) -> float:
@@ -143,9 +152,12 @@ def seed_coordinate_update(A: Any, B: Any, C: Any, s: Any, j: int) -> float:
     j, denom = _column(A, B, j)
     others = s.copy()
     others[j] = 0.0
-    rest = (A * others) @ B.T
     aj, bj = A[:, j], B[:, j]
-    return float(aj @ C @ bj - aj @ (rest - C) @ bj) / denom
+    with np.errstate(all="ignore"):
+        rest = (A * others) @ B.T
+        value = float(aj @ C @ bj - aj @ (rest - C) @ bj) / denom
+    check_finite_result(value, "the coordinate update", "A, B, C, s")
+    return value
 
 
 # --------------------------------------------------------------------------- methods

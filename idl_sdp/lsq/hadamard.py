@@ -41,9 +41,10 @@ from typing import Any, Dict, Optional, Tuple
 import cvxpy as cp
 import numpy as np
 
-from .._solvers import check_solver, solve_problem
+from .._solvers import SolverError, check_solver, solve_problem
 from .._validation import (
-    as_matrix, as_vector, check_choice, check_nonneg_float, check_positive_int,
+    as_matrix, as_vector, check_choice, check_finite_result, check_nonneg_float,
+    check_positive_int,
 )
 from ..alternate import alternate
 from ._common import solver_options
@@ -77,7 +78,10 @@ def khatri_rao_rows(A: Any, B: Any) -> np.ndarray:
     """The lifted design H with rows H_i = A_i ⊗ B_i, shape (n, p·k)."""
     A = as_matrix(A, "A")
     B = as_matrix(B, "B", shape=(A.shape[0], None))
-    return _kr(A, B)
+    with np.errstate(all="ignore"):
+        H = _kr(A, B)
+    check_finite_result(H, "the lifted design A_i ⊗ B_i", "A, B")
+    return H
 
 
 def _kr(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -92,14 +96,27 @@ def normalize_pair(u: Any, v: Any) -> Tuple[np.ndarray, np.ndarray]:
     """
     u = as_vector(u, "u")
     v = as_vector(v, "v")
-    nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
-    if nu == 0.0 or nv == 0.0:
-        return np.zeros_like(u), np.zeros_like(v)
-    t = np.sqrt(nv / nu)
-    u, v = u * t, v / t
+    with np.errstate(all="ignore"):
+        nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+        if not (0.0 < nu < np.inf and 0.0 < nv < np.inf):  # the squares over/underflowed
+            nu, nv = _safe_norm(u), _safe_norm(v)
+        if nu == 0.0 or nv == 0.0:
+            return np.zeros_like(u), np.zeros_like(v)
+        t = np.sqrt(nv / nu)
+        if 0.0 < t < np.inf:
+            u, v = u * t, v / t
+        else:  # nv/nu out of range; ‖u‖ = ‖v‖ = √(‖u‖‖v‖) still is in range
+            root = np.sqrt(nu) * np.sqrt(nv)
+            u, v = (u / nu) * root, (v / nv) * root
     if u[int(np.argmax(np.abs(u)))] < 0:
         u, v = -u, -v
     return u, v
+
+
+def _safe_norm(x: np.ndarray) -> float:
+    """‖x‖₂ without overflow or underflow of the squares."""
+    big = float(np.max(np.abs(x), initial=0.0))
+    return 0.0 if big == 0.0 else big * float(np.linalg.norm(x / big))
 
 
 def hadamard_residual(A: Any, B: Any, y: Any, u: Any, v: Any) -> float:
@@ -107,7 +124,10 @@ def hadamard_residual(A: Any, B: Any, y: Any, u: Any, v: Any) -> float:
     A, B, y = _check_aby(A, B, y)
     u = as_vector(u, "u", size=A.shape[1])
     v = as_vector(v, "v", size=B.shape[1])
-    return _res(A, B, y, u, v)
+    with np.errstate(all="ignore"):
+        value = _res(A, B, y, u, v)
+    check_finite_result(value, "the residual ‖y − (A u)∘(B v)‖²", "A, B, y, u, v")
+    return value
 
 
 def _res(A, B, y, u, v) -> float:
@@ -116,7 +136,15 @@ def _res(A, B, y, u, v) -> float:
 
 
 def _lstsq(M: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return np.linalg.lstsq(M, y, rcond=None)[0]
+    # Iterates of a badly scaled problem can overflow; LAPACK then fails (LinAlgError).
+    check_finite_result(M, "a least-squares system of the iteration", "A, B, y (or u0, v0)")
+    try:
+        x = np.linalg.lstsq(M, y, rcond=None)[0]
+    except np.linalg.LinAlgError as exc:
+        raise SolverError(f"Hadamard least squares: lstsq failed ({exc}); rescale A, B, y",
+                          status="lstsq_failed", step="least squares") from None
+    check_finite_result(x, "a least-squares solution of the iteration", "A, B, y (or u0, v0)")
+    return x
 
 
 def _rank_one(W: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -246,6 +274,15 @@ def hadamard_least_squares(
     HadamardResult
         ``u``, ``v`` (normalised), ``residual`` = ‖y − (Au)∘(Bv)‖², ``history``,
         ``method``, ``seconds``; ``exact`` and ``singular_values`` where they apply.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad shapes, NaN/inf, wrong types, unknown method; data (or iterates) too badly
+        scaled for float64.
+    idl_sdp.SolverError
+        ``convex``: the solver did not report ``optimal``; the iterative methods: a
+        least-squares solve failed.
     """
     t0 = time.perf_counter()
     A, B, y = _check_aby(A, B, y)
@@ -299,8 +336,11 @@ def hadamard_least_squares(
         n_iter = int(info["solver_iterations"] or 0)
         history = [{"round": 1, "objective": _res(A, B, y, u, v),
                     "relaxation_value": info["relaxation_value"]}]
+    with np.errstate(all="ignore"):
+        residual = _res(A, B, y, u, v)
+    check_finite_result((u, v, residual), "the solution (u, v) or its residual", "A, B, y")
     return HadamardResult(
-        method=method, u=u, v=v, residual=_res(A, B, y, u, v), history=history, n_iter=n_iter,
+        method=method, u=u, v=v, residual=residual, history=history, n_iter=n_iter,
         seconds=time.perf_counter() - t0, converged=converged, message=message, info=info,
         exact=exact, singular_values=sv,
     )

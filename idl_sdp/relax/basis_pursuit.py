@@ -28,11 +28,11 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .._solvers import SOLVERS, check_solver, solve_problem
+from .._solvers import SOLVERS, SolverError, check_solver, solve_problem
 from .._validation import (as_matrix, as_vector, check_choice, check_nonneg_float,
-                           check_positive_int)
+                           check_options, check_positive_int)
 from ._result import BasisPursuitResult
-from .ialm import augmented_lagrangian
+from .ialm import AL_OPTIONS, augmented_lagrangian, method_options
 
 __all__ = ["basis_pursuit", "BP_METHODS", "sparse_instance"]
 
@@ -57,7 +57,7 @@ def sparse_instance(
     if k > d:
         raise ValueError(f"k must be <= d = {d}, got {k}")
     noise_var = check_nonneg_float(noise_var, "noise_var")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_positive_int(seed, "seed", minimum=0))
     B = rng.standard_normal((n, d))
     z = np.zeros(d)
     z[rng.choice(d, size=k, replace=False)] = rng.standard_normal(k)
@@ -76,7 +76,7 @@ def _lp(B, b, solver, opts):
 
 def _chambolle_pock(B, b, tol, max_iter, time_limit, ratio):
     n, d = B.shape
-    norm_b = float(np.linalg.norm(B, 2))
+    norm_b = float(np.linalg.norm(B, 2)) or 1.0  # B = 0: every step satisfies στ‖B‖² < 1
     tau = 0.99 / (norm_b * ratio)
     sigma = 0.99 * ratio / norm_b
     z = np.zeros(d)
@@ -127,12 +127,10 @@ def _factored_al(B, b, x0, linearized, tol, time_limit, al_options):
         return 2.0 * x * (Bbar.T @ y)
 
     bscale = max(1.0, float(np.linalg.norm(b)))
-    opts = dict(beta0=1.0, beta_max=1e4, tol=tol * bscale,
-                stationarity_tol=math.sqrt(tol) * bscale,
-                inner_tol0=1.0, max_inner=5000, time_limit=time_limit)
-    if linearized:
-        opts.update(beta_growth=1.0001, max_outer=500_000)
-    opts.update(al_options)
+    opts = method_options(dict(
+        beta0=1.0, beta_max=1e4, tol=tol * bscale, stationarity_tol=math.sqrt(tol) * bscale,
+        inner_tol0=1.0, max_inner=5000, time_limit=time_limit), linearized, al_options,
+        linearized_max_outer=500_000)
     return augmented_lagrangian(f, grad_f, constraint, jac_t, None, x0,
                                 linearized=linearized, **opts)
 
@@ -182,6 +180,15 @@ def basis_pursuit(
     Returns
     -------
     BasisPursuitResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        Invalid arguments (the message names the argument), or data too badly scaled
+        for float64.
+    idl_sdp.SolverError
+        ``"lp"``: the solver did not report ``optimal`` or its point violates ``Bz = b``;
+        the AL methods: an inner solve could not backtrack.
     """
     t_start = time.perf_counter()
     B = as_matrix(B, "B")
@@ -194,8 +201,10 @@ def basis_pursuit(
     if time_limit is not None:
         time_limit = check_nonneg_float(time_limit, "time_limit", positive=True)
     step_ratio = check_nonneg_float(step_ratio, "step_ratio", positive=True)
-    if al_options is not None and not isinstance(al_options, dict):
-        raise TypeError(f"al_options must be a dict, got {type(al_options).__name__}")
+    seed = check_positive_int(seed, "seed", minimum=0)
+    if al_options is not None:
+        al_options = check_options(al_options, "al_options", AL_OPTIONS)
+    solver_options = check_options(solver_options, "solver_options")
     with threadpool_limits(limits=1, user_api="blas"):  # small products: one thread
         return _solve(B, b, method, tol, max_iter, time_limit, seed, solver,
                       solver_options, al_options, step_ratio, x0, t_start)
@@ -214,6 +223,12 @@ def _solve(B, b, method, tol, max_iter, time_limit, seed, solver, solver_options
         z, secs = _lp(B, b, name, opts)
         history: Dict[str, List[float]] = {"time": [secs]}
         message = f"{name}: optimal"
+        # An "optimal" status on badly scaled data can come with a point far from Bz = b.
+        scale = 1.0 + float(np.abs(b).sum()) + float(np.abs(B).max()) * float(np.abs(z).sum())
+        if not (np.all(np.isfinite(z)) and np.linalg.norm(B @ z - b) <= 1e-6 * scale):
+            raise SolverError(f"basis pursuit LP: {name} reported optimal, but its point "
+                              "violates Bz = b (badly scaled B, b? rescale them)",
+                              status="infeasible_point", step="basis pursuit LP")
     elif method == "chambolle_pock":
         z, history, converged, message = _chambolle_pock(
             B, b, tol, max_iter or 200_000, time_limit, step_ratio)

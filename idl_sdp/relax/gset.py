@@ -47,6 +47,8 @@ def read_gset(path: Union[str, os.PathLike]) -> sp.csr_matrix:
         ``1..n``; a self loop; a repeated edge; more or fewer than ``m`` edge lines.
     TypeError
         If ``path`` is not a path.
+    OSError
+        If the file cannot be opened (``FileNotFoundError``, ``IsADirectoryError``, ...).
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")

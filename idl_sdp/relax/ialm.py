@@ -32,6 +32,7 @@ multipliers) or Sahin et al.'s bounded rule ``σ_k = σ_0 · min(1, ‖A(x_1)‖
 """
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from dataclasses import dataclass, field
@@ -39,9 +40,11 @@ from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
-from .._validation import as_finite_array, check_choice, check_nonneg_float, check_positive_int
+from .._solvers import SolverError
+from .._validation import (as_finite_array, check_callable, check_choice, check_nonneg_float,
+                           check_positive_int)
 
-__all__ = ["augmented_lagrangian", "ALMResult", "accelerated_proximal_gradient"]
+__all__ = ["augmented_lagrangian", "ALMResult", "accelerated_proximal_gradient", "AL_OPTIONS"]
 
 Array = np.ndarray
 
@@ -88,6 +91,18 @@ class ALMResult:
         return int(sum(self.history.get("inner", [])))
 
 
+def method_options(base: dict, linearized: bool, overrides: dict,
+                   linearized_max_outer: int = 1_000_000) -> dict:
+    """Options for :func:`augmented_lagrangian`: a problem's scaled ``base`` settings,
+    the linearized variant's slow penalty growth (β ← 1.0001·β, one step per update,
+    hence many outer iterations) when ``linearized``, then the caller's ``overrides``."""
+    opts = dict(base)
+    if linearized:
+        opts.update(beta_growth=1.0001, max_outer=linearized_max_outer)
+    opts.update(overrides)
+    return opts
+
+
 def memo_last(op: Callable[[Array], Array]) -> Callable[[Array], Array]:
     """Wrap ``op`` so that a repeated call on the *same array object* reuses the result.
 
@@ -131,9 +146,27 @@ def accelerated_proximal_gradient(
     Returns
     -------
     x, lipschitz, iterations, gradient_mapping_norm
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arguments (the message names the argument), or ``h(x0)`` not finite.
+    idl_sdp.SolverError
+        If backtracking cannot find a step (``h`` returns NaN or overflows); status
+        ``"backtracking_failed"``.
     """
-    x = x0
+    for name, fn in (("h", h), ("grad_h", grad_h), ("prox", prox)):
+        check_callable(fn, name)
+    x = as_finite_array(x0, "x0")
+    lipschitz0 = check_nonneg_float(lipschitz0, "lipschitz0", positive=True)
+    tol = check_nonneg_float(tol, "tol")
+    max_iter = check_positive_int(max_iter, "max_iter")
+    if deadline is not None:
+        deadline = check_nonneg_float(deadline, "deadline")
     hx = h(x)
+    if not math.isfinite(hx):
+        raise ValueError(f"h(x0) must be finite, got {hx}: x0 or the problem data are too "
+                         "large for float64 arithmetic")
     z, hz, gz = x, hx, grad_h(x)
     t = 1.0
     lip = max(float(lipschitz0), 1e-12)
@@ -149,7 +182,10 @@ def accelerated_proximal_gradient(
                 break
             lip *= 2.0
             if lip > 1e20:
-                raise FloatingPointError("backtracking failed: the step size underflowed")
+                raise SolverError("accelerated proximal gradient: backtracking failed (the "
+                                  "step size underflowed; is the objective NaN or badly "
+                                  "scaled?)", status="backtracking_failed",
+                                  step="proximal gradient")
         gm = lip * math.sqrt(_inner(d, d))
         if h_new > hx and z is not x:
             # Momentum made things worse: restart from x with a plain step.
@@ -242,16 +278,23 @@ def augmented_lagrangian(
     Returns
     -------
     ALMResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arguments; the message names the argument.
+    idl_sdp.SolverError
+        If an inner proximal-gradient solve cannot backtrack (the augmented Lagrangian
+        is NaN or too badly scaled for float64); status ``"backtracking_failed"``.
     """
     x = as_finite_array(x0, "x0").copy()
     if x.size == 0:
         raise ValueError("x0 must not be empty")
     for name, fn in (("f", f), ("grad_f", grad_f), ("constraint", constraint),
                      ("jacobian_transpose", jacobian_transpose)):
-        if not callable(fn):
-            raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
-    if prox_g is not None and not callable(prox_g):
-        raise TypeError(f"prox_g must be callable or None, got {type(prox_g).__name__}")
+        check_callable(fn, name)
+    if prox_g is not None:
+        check_callable(prox_g, "prox_g", "callable or None")
     beta = check_nonneg_float(beta0, "beta0", positive=True)
     if beta_growth is None:
         beta_growth = 1.0001 if linearized else 2.0
@@ -340,3 +383,9 @@ def augmented_lagrangian(
 
     return ALMResult(x=x, y=y, beta=beta, history=hist, converged=converged,
                      message=message, seconds=time.perf_counter() - t0)
+
+
+#: The keyword options of :func:`augmented_lagrangian` a caller may pass through
+#: ``al_options`` (all keyword-only ones except ``linearized``, which the method sets).
+AL_OPTIONS = tuple(name for name, par in inspect.signature(augmented_lagrangian).parameters.items()
+                   if par.kind is par.KEYWORD_ONLY and name != "linearized")

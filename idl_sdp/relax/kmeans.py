@@ -39,10 +39,11 @@ import scipy.optimize as sopt
 from threadpoolctl import threadpool_limits
 
 from .._solvers import SOLVERS, check_solver, solve_problem
-from .._validation import (as_finite_array, as_matrix, check_choice, check_nonneg_float,
+from .._validation import (MAX_SEED, as_finite_array, as_labels, as_matrix, check_choice,
+                           check_finite_result, check_nonneg_float, check_options,
                            check_positive_int)
 from ._result import KMeansResult
-from .ialm import augmented_lagrangian, memo_last
+from .ialm import AL_OPTIONS, augmented_lagrangian, memo_last, method_options
 
 __all__ = ["kmeans_sdp", "KMEANS_METHODS", "squared_distances", "planted_solution",
            "misclassification_rate", "kmeans_cost", "stochastic_balls",
@@ -56,8 +57,10 @@ KMEANS_METHODS = ("sdp", "bm", "ialm", "linearized_al")
 def squared_distances(points: Any) -> np.ndarray:
     """``D_ij = ‖x_i − x_j‖²`` for the rows ``x_i`` of ``points`` (n × d)."""
     X = as_matrix(points, "points")
-    sq = np.einsum("ij,ij->i", X, X)
-    D = sq[:, None] + sq[None, :] - 2.0 * (X @ X.T)
+    with np.errstate(all="ignore"):
+        sq = np.einsum("ij,ij->i", X, X)
+        D = sq[:, None] + sq[None, :] - 2.0 * (X @ X.T)
+    check_finite_result(D, "the squared distances", "points")
     np.maximum(D, 0.0, out=D)
     np.fill_diagonal(D, 0.0)
     return 0.5 * (D + D.T)
@@ -65,7 +68,7 @@ def squared_distances(points: Any) -> np.ndarray:
 
 def planted_solution(labels: Any) -> np.ndarray:
     """The block matrix ``Σ_C 1_C 1_Cᵀ / |C|`` of a labelling."""
-    lab = np.asarray(labels).reshape(-1)
+    lab = as_labels(labels, "labels")
     _, inv = np.unique(lab, return_inverse=True)
     onehot = np.eye(inv.max() + 1)[inv]
     return onehot @ np.diag(1.0 / onehot.sum(axis=0)) @ onehot.T
@@ -74,11 +77,13 @@ def planted_solution(labels: Any) -> np.ndarray:
 def kmeans_cost(points: Any, assignment: Any) -> float:
     """``Σ_i ‖x_i − μ_{c(i)}‖²`` with ``μ_c`` the mean of cluster ``c``."""
     X = as_matrix(points, "points")
-    a = np.asarray(assignment).reshape(-1)
+    a = as_labels(assignment, "assignment", size=X.shape[0])
     cost = 0.0
-    for c in np.unique(a):
-        P = X[a == c]
-        cost += float(np.sum((P - P.mean(axis=0)) ** 2))
+    with np.errstate(all="ignore"):
+        for c in np.unique(a):
+            P = X[a == c]
+            cost += float(np.sum((P - P.mean(axis=0)) ** 2))
+    check_finite_result(cost, "the k-means cost", "points")
     return cost
 
 
@@ -86,10 +91,8 @@ def misclassification_rate(assignment: Any, labels: Any) -> float:
     """Fraction of points misassigned under the best one-to-one matching of clusters to labels."""
     from scipy.optimize import linear_sum_assignment
 
-    a = np.asarray(assignment).reshape(-1)
-    b = np.asarray(labels).reshape(-1)
-    if a.shape != b.shape:
-        raise ValueError(f"labels must have one entry per point ({a.size}), got {b.size}")
+    a = as_labels(assignment, "assignment")
+    b = as_labels(labels, "labels", size=a.size)
     _, ai = np.unique(a, return_inverse=True)
     _, bi = np.unique(b, return_inverse=True)
     C = np.zeros((ai.max() + 1, bi.max() + 1))
@@ -129,7 +132,7 @@ def stochastic_balls(
     per_ball = check_positive_int(per_ball, "per_ball")
     dim = check_positive_int(dim, "dim")
     separation = check_nonneg_float(separation, "separation", positive=True)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_positive_int(seed, "seed", minimum=0))
     g = rng.standard_normal((k * per_ball, dim))
     g /= np.linalg.norm(g, axis=1, keepdims=True)
     radius = rng.uniform(size=(k * per_ball, 1)) ** (1.0 / dim)
@@ -158,7 +161,7 @@ def digits_probabilities(
     if n_train + n_cluster > len(y):
         raise ValueError(
             f"n_train + n_cluster must be <= {len(y)} (the digits), got {n_train + n_cluster}")
-    perm = np.random.default_rng(seed).permutation(len(y))
+    perm = np.random.default_rng(check_positive_int(seed, "seed", minimum=0)).permutation(len(y))
     tr, te = perm[:n_train], perm[n_train:n_train + n_cluster]
     scaler = StandardScaler().fit(X[tr])
     clf = LogisticRegression(max_iter=2000).fit(scaler.transform(X[tr]), y[tr])
@@ -217,12 +220,10 @@ def _factored_al(D, k, V0, linearized, tol, time_limit, al_options):
         return P if nrm <= radius else P * (radius / nrm)
 
     dscale = float(np.abs(D).sum(axis=1).max()) or 1.0
-    opts = dict(beta0=dscale / n, beta_max=10.0 * dscale, tol=tol * math.sqrt(n),
-                stationarity_tol=tol * dscale * math.sqrt(k), inner_tol0=dscale,
-                max_inner=2000, time_limit=time_limit)
-    if linearized:
-        opts.update(beta_growth=1.0001, max_outer=1_000_000)
-    opts.update(al_options)
+    opts = method_options(dict(
+        beta0=dscale / n, beta_max=10.0 * dscale, tol=tol * math.sqrt(n),
+        stationarity_tol=tol * dscale * math.sqrt(k), inner_tol0=dscale, max_inner=2000,
+        time_limit=time_limit), linearized, al_options)
     return augmented_lagrangian(f, grad_f, constraint, jac_t, prox, V0,
                                 linearized=linearized, **opts)
 
@@ -342,6 +343,15 @@ def kmeans_sdp(
     Returns
     -------
     KMeansResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        Invalid arguments (the message names the argument), or data too badly scaled
+        for float64.
+    idl_sdp.SolverError
+        ``"sdp"``: the solver did not report ``optimal`` (or crashed); the AL methods: an
+        inner solve could not backtrack.
     """
     t_start = time.perf_counter()
     X = as_matrix(points, "points")
@@ -350,8 +360,7 @@ def kmeans_sdp(
     if k > n:
         raise ValueError(f"k must be <= the number of points ({n}), got {k}")
     method = check_choice(method, "method", KMEANS_METHODS)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    seed = check_positive_int(seed, "seed", minimum=0, maximum=MAX_SEED)
     r = min(n, max(k, 20)) if rank is None else check_positive_int(rank, "rank")
     if r < k:
         raise ValueError(f"rank must be >= k = {k}, got {r}")
@@ -361,11 +370,10 @@ def kmeans_sdp(
     if max_iter is not None:
         max_iter = check_positive_int(max_iter, "max_iter")
     if labels is not None:
-        labels = np.asarray(labels).reshape(-1)
-        if labels.size != n:
-            raise ValueError(f"labels must have one entry per point ({n}), got {labels.size}")
-    if al_options is not None and not isinstance(al_options, dict):
-        raise TypeError(f"al_options must be a dict, got {type(al_options).__name__}")
+        labels = as_labels(labels, "labels", size=n)
+    if al_options is not None:
+        al_options = check_options(al_options, "al_options", AL_OPTIONS)
+    solver_options = check_options(solver_options, "solver_options")
     D = squared_distances(X)
     rng = np.random.default_rng(seed)
     if V0 is not None:

@@ -34,11 +34,11 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from threadpoolctl import threadpool_limits
 
-from .._solvers import SOLVERS, check_solver, solve_problem
-from .._validation import (as_finite_array, check_choice, check_nonneg_float,
-                           check_positive_int)
+from .._solvers import SOLVERS, SolverError, check_solver, solve_problem
+from .._validation import (as_finite_array, as_matrix, check_choice, check_finite_result,
+                           check_nonneg_float, check_options, check_positive_int)
 from ._result import DualBound, MaxCutResult
-from .ialm import augmented_lagrangian, memo_last
+from .ialm import AL_OPTIONS, augmented_lagrangian, memo_last, method_options
 
 __all__ = ["maxcut", "laplacian", "gw_rounding", "maxcut_certificate", "default_rank",
            "MAXCUT_METHODS"]
@@ -49,24 +49,33 @@ _U = np.finfo(float).eps / 2  # unit roundoff of IEEE double
 
 # ----------------------------------------------------------------------------- input
 
-def _as_weights(W: Any) -> sp.csr_matrix:
-    """Validate a weight matrix: square, finite, symmetric; returns CSR, zero diagonal."""
+def _as_square(W: Any, name: str) -> sp.csr_matrix:
+    """A finite, real, square, non-empty matrix (dense or sparse) as float CSR."""
     if sp.issparse(W):
+        as_finite_array(W.tocoo().data, name)  # before the float cast drops an imaginary part
         W = sp.csr_matrix(W, dtype=float)
-        as_finite_array(W.data, "W")
     else:
-        arr = as_finite_array(W, "W", ndim=2)
-        W = sp.csr_matrix(arr)
+        W = sp.csr_matrix(as_finite_array(W, name, ndim=2))
     n, m = W.shape
     if n != m:
-        raise ValueError(f"W must be square, got shape {W.shape}")
+        raise ValueError(f"{name} must be square, got shape {W.shape}")
     if n == 0:
-        raise ValueError("W must not be empty")
+        raise ValueError(f"{name} must not be empty")
+    return W
+
+
+def _check_symmetric(W: sp.csr_matrix, name: str) -> None:
     asym = abs(W - W.T)
     scale = float(abs(W).max()) if W.nnz else 0.0
     if asym.nnz and float(asym.max()) > 1e-12 * max(scale, 1e-300):
         raise ValueError(
-            f"W must be symmetric, got max |W - W.T| = {float(asym.max()):.3g}")
+            f"{name} must be symmetric, got max |{name} - {name}.T| = {float(asym.max()):.3g}")
+
+
+def _as_weights(W: Any) -> sp.csr_matrix:
+    """Validate a weight matrix: square, finite, symmetric; returns CSR, zero diagonal."""
+    W = _as_square(W, "W")
+    _check_symmetric(W, "W")
     W = (0.5 * (W + W.T)).tolil()
     W.setdiag(0.0)  # self loops are never cut
     W = W.tocsr()
@@ -77,7 +86,9 @@ def _as_weights(W: Any) -> sp.csr_matrix:
 def laplacian(W: Any) -> sp.csr_matrix:
     """The graph Laplacian ``L = Diag(W1) − W`` of a symmetric weight matrix (CSR)."""
     W = _as_weights(W)
-    d = np.asarray(W.sum(axis=1)).ravel()
+    with np.errstate(all="ignore"):
+        d = np.asarray(W.sum(axis=1)).ravel()
+    check_finite_result(d, "the weighted degrees W1", "W")
     return (sp.diags(d) - W).tocsr()
 
 
@@ -126,12 +137,19 @@ def gw_rounding(V: Any, L: Any, *, rounds: int = 100, seed: int = 0) -> Tuple[np
         ``¼ xᵀLx``.
     """
     V = as_finite_array(V, "V", ndim=2)
+    L = _as_square(L, "L")
+    if L.shape[0] != V.shape[0]:
+        raise ValueError(f"L must be {V.shape[0]}×{V.shape[0]} (one row per row of V), "
+                         f"got shape {L.shape}")
     rounds = check_positive_int(rounds, "rounds")
+    seed = check_positive_int(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     G = rng.standard_normal((V.shape[1], rounds))
     X = np.sign(V @ G)
     X[X == 0] = 1.0
-    vals = 0.25 * np.einsum("ij,ij->j", X, L @ X)
+    with np.errstate(all="ignore"):
+        vals = 0.25 * np.einsum("ij,ij->j", X, L @ X)
+    check_finite_result(vals, "the cut values ¼ xᵀLx", "L")
     best = int(np.argmax(vals))
     return X[:, best].astype(np.int8), float(vals[best])
 
@@ -163,6 +181,14 @@ def maxcut_certificate(L: Any, nu: Any, *, dense_limit: int = 4000) -> DualBound
     -------
     DualBound
 
+    Raises
+    ------
+    TypeError, ValueError
+        ``L`` not a finite, real, square, symmetric matrix; ``nu`` not a finite vector
+        of length n; a bad ``dense_limit``.
+    idl_sdp.SolverError
+        If no shifted Cholesky factorisation succeeds (data too badly scaled for float64).
+
     Notes
     -----
     *What is proved* (``n ≤ dense_limit``). Let ``S = diag ν − ¼L`` and ``θ`` a dense
@@ -183,8 +209,8 @@ def maxcut_certificate(L: Any, nu: Any, *, dense_limit: int = 4000) -> DualBound
 
 def _certificate(L: Any, nu: Any, dense_limit: int) -> DualBound:
     t0 = time.perf_counter()
-    Ls = sp.csr_matrix(L, dtype=float) if sp.issparse(L) else sp.csr_matrix(
-        as_finite_array(L, "L", ndim=2))
+    Ls = _as_square(L, "L")
+    _check_symmetric(Ls, "L")
     n = Ls.shape[0]
     nu = as_finite_array(nu, "nu", ndim=1)
     if nu.shape != (n,):
@@ -214,9 +240,14 @@ def _certificate(L: Any, nu: Any, dense_limit: int) -> DualBound:
                 return DualBound(bound, nu.copy(), theta, ell, True,
                                    time.perf_counter() - t0)
             tau *= 4.0
-        raise FloatingPointError("the shifted Cholesky factorisation never succeeded")
+        raise SolverError("max-cut certificate: the shifted Cholesky factorisation never "
+                          "succeeded (L or nu too badly scaled for float64?)",
+                          status="cholesky_failed", step="max-cut certificate")
     # Large n: Lanczos estimate with its residual (not a proof).
-    vals, vecs = spla.eigsh(S, k=1, which="SA", tol=1e-10)
+    if S.shape[0] > 2 and S.nnz:
+        vals, vecs = spla.eigsh(S, k=1, which="SA", tol=1e-10)
+    else:  # ARPACK needs n > 2 and a nonzero S; these are small: a dense estimate
+        vals, vecs = sla.eigh(S.toarray(), subset_by_index=[0, 0])
     theta = float(vals[0])
     res = float(np.linalg.norm(S @ vecs[:, 0] - theta * vecs[:, 0]))
     ell = theta - res
@@ -376,12 +407,10 @@ def _maxcut_al(L: sp.csr_matrix, V0: np.ndarray, linearized: bool, tol: float,
     lscale = float(abs(L).sum(axis=1).max()) if L.nnz else 0.0  # ‖L‖_∞ ≥ ‖L‖₂
     lscale = lscale if lscale > 0 else 1.0
     rootn = math.sqrt(n)
-    opts = dict(beta0=lscale, beta_max=10.0 * lscale, tol=tol * rootn,
-                stationarity_tol=tol * lscale * rootn, inner_tol0=lscale * rootn,
-                max_inner=2000, time_limit=time_limit)
-    if linearized:
-        opts.update(beta_growth=1.0001, max_outer=1_000_000)
-    opts.update(al_options)
+    opts = method_options(dict(
+        beta0=lscale, beta_max=10.0 * lscale, tol=tol * rootn,
+        stationarity_tol=tol * lscale * rootn, inner_tol0=lscale * rootn, max_inner=2000,
+        time_limit=time_limit), linearized, al_options)
     return augmented_lagrangian(f, grad_f, constraint, jac_t, prox, V0,
                                 linearized=linearized, **opts)
 
@@ -443,6 +472,15 @@ def maxcut(
     -------
     MaxCutResult
 
+    Raises
+    ------
+    TypeError, ValueError
+        Invalid arguments (the message names the argument), or data too badly scaled
+        for float64.
+    idl_sdp.SolverError
+        ``"sdp"``: the solver did not report ``optimal`` (or crashed); the AL methods: an
+        inner solve could not backtrack; the certificate's Cholesky never succeeded.
+
     Notes
     -----
     Dense linear algebra runs with a single BLAS thread: the matrices are small, and
@@ -461,8 +499,7 @@ def _maxcut(W, method, rank, seed, rounds, tol, max_iter, time_limit, solver,
     L = laplacian(Wc)
     n = L.shape[0]
     rounds = check_positive_int(rounds, "rounds")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    seed = check_positive_int(seed, "seed", minimum=0)
     r = default_rank(n) if rank is None else check_positive_int(rank, "rank")
     if time_limit is not None:
         time_limit = check_nonneg_float(time_limit, "time_limit", positive=True)
@@ -470,11 +507,12 @@ def _maxcut(W, method, rank, seed, rounds, tol, max_iter, time_limit, solver,
         tol = check_nonneg_float(tol, "tol", positive=True)
     if max_iter is not None:
         max_iter = check_positive_int(max_iter, "max_iter")
-    if al_options is not None and not isinstance(al_options, dict):
-        raise TypeError(f"al_options must be a dict, got {type(al_options).__name__}")
+    if al_options is not None:
+        al_options = check_options(al_options, "al_options", AL_OPTIONS)
+    solver_options = check_options(solver_options, "solver_options")
     rng = np.random.default_rng(seed)
     if V0 is not None:
-        V0 = as_finite_array(V0, "V0", ndim=2)
+        V0 = as_matrix(V0, "V0")
         if V0.shape[0] != n:
             raise ValueError(f"V0 must have {n} rows (one per vertex), got shape {V0.shape}")
         V0 = _normalize_rows(V0)
