@@ -1258,7 +1258,12 @@ def test_cli_random_argv_exit_codes(data, cli_files):
     with warnings.catch_warnings(), contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err):
         warnings.simplefilter("ignore")
-        rc = main(argv)
+        cwd = os.getcwd()
+        os.chdir(live)  # relative output paths drawn at random stay inside the test folder
+        try:
+            rc = main(argv)
+        finally:
+            os.chdir(cwd)
     stderr = err.getvalue()
     event(f"{command or 'no command'}: exit {rc}")
     assert isinstance(rc, int) and rc in (0, 1, 2, 130), rc
