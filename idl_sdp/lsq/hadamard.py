@@ -213,6 +213,10 @@ def _convex(A, B, y, reg, solver, rank_tol, fit_tol):
         problem = cp.Problem(cp.Minimize(cp.normNuc(W)), [Vth[:r] @ w == rhs])
         info["lifted_rank"] = r
     else:
+        # The curvature HᵀH of ½‖Hw − y‖² must be representable: SCS never returns on
+        # data whose squares overflow.
+        with np.errstate(over="ignore"):
+            check_finite_result(float(np.sum(H * H)), "‖H‖²_F (H = the lifted design)", "A, B")
         problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(H @ w - y) + reg * cp.normNuc(W)))
     status, solve_seconds = solve_problem(problem, solver, "Hadamard nuclear-norm relaxation",
                                          **solver_options(solver))
