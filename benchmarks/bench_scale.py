@@ -227,7 +227,7 @@ def job_theta(m: int, h: int, method: str) -> Dict[str, Any]:
         info = step.last_info
         out.update(objective=info["objective"], outer=info["outer_iterations"],
                    kkt=info["kkt_residual"], inner=info["inner_seconds"])
-        out["size"] = problem_size(step.active_set_problem()[0])
+        out["size"] = problem_size(step._workspace.sdp(info["norm_block"]).problem)
     else:
         raise ValueError(method)
     out["job"] = time.perf_counter() - t_job

@@ -69,9 +69,13 @@ class HiddenStep:
     Attributes
     ----------
     problem : cvxpy.Problem
-        ``minimize J(Θ, X)`` over the variable ``X`` (shape (h, m)) subject to X ≥ 0;
-        ``problem.is_dpp()`` and ``problem.is_qp()`` are True.
+        ``minimize J(Θ, X)`` over the variable ``X`` (shape (h, m)) subject to X ≥ 0,
+        with the linear term (1/m)⟨G, X⟩ carried by the scalar ``gx`` (constraint
+        ``gx == vec(G) @ vec(X) / m``), so that compiling it takes memory and time
+        linear in m; ``problem.is_dpp()`` and ``problem.is_qp()`` are True.
     X : cvxpy.Variable
+    gx : cvxpy.Variable
+        Scalar, equal to (1/m)⟨G, X⟩ at the solution (to the solver's tolerance).
     parameters : dict of cvxpy.Parameter
         ``L`` (LᵀL = M), ``G``, ``Ds``, ``W`` and ``const`` (see module docstring).
     last_info : dict
@@ -90,13 +94,33 @@ class HiddenStep:
             "W": cp.Parameter((h, m), name="W"),
             "const": cp.Parameter(nonneg=True, name="const"),
         }
+        # Why this form (memory and time linear in m; benchmarks/bench_xstep_memory.py):
+        # the linear term (1/m)<G, X> is a scalar variable ``gx`` tied to X by one
+        # equality row, not ``sum(multiply(G, X)) / m`` in the objective. There, cvxpy's
+        # quadratic-coefficient extraction (coeff_extractor: ``param_coeffs.toarray()``)
+        # densified the objective's affine part: (variables in it, hm) x (parameter
+        # scalars, 2hm + 2h² + 1) floats, 6.1 GiB at m = 1000 and 24.1 GiB at m = 2000
+        # for h = 20. With only gx and the two squared terms' placeholders in it, that
+        # array has 4 rows. In the constraint, <G, X> is vec(G) @ vec(X): with > 1000
+        # parameter scalars cvxpy compiles with its COO backend, whose parametrised
+        # ``multiply(G, X)`` builds an index array of (hm)² rows (11.9 GiB at m = 2000);
+        # the row-times-vector product is stored with hm nonzeros.
+        # The squared terms stay as written: cvxpy already moves L@X and pos(Ds@X + W)
+        # into auxiliary variables with a constant identity P. Declaring them ourselves
+        # (T == L@X, S >= Ds@X + W, S >= 0) compiles to the same size, but problem.value
+        # is then evaluated on T, S, which meet their constraints only to the solver's
+        # tolerance (measured 1e-7 relative off J); evaluated on X it is J(X) exactly.
+        # Only gx's equality residual separates problem.value from J(X): ~1e-14 with
+        # CLARABEL, ~1e-9 absolute (≲ 3e-8 relative to J) with SCS.
+        self.gx = cp.Variable(name="gx")
         J = (
             cp.sum_squares(P["L"] @ self.X) / (2 * m)
-            + cp.sum(cp.multiply(P["G"], self.X)) / m
+            + self.gx
             + cp.sum_squares(cp.pos(P["Ds"] @ self.X + P["W"])) / (2 * m)
             + P["const"]
         )
-        self.problem = cp.Problem(cp.Minimize(J), [self.X >= 0])
+        linear = cp.vec(P["G"], order="F") @ cp.vec(self.X, order="F") / m
+        self.problem = cp.Problem(cp.Minimize(J), [self.X >= 0, self.gx == linear])
         self.last_info: Dict[str, Any] = {}
 
     def set_lam(self, lam: Any) -> None:

@@ -24,7 +24,7 @@ and well-posedness :math:`\|D\|_2 \le 1-\varepsilon \iff
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import List, Optional
 
 import cvxpy as cp
 import numpy as np
@@ -38,6 +38,8 @@ __all__ = [
     "seed_schur_matrix",
     "lmi_constraints",
     "norm_constraint",
+    "lmi_increment",
+    "norm_increment",
 ]
 
 LMI_CHOICES = ("linearized", "eq5", "schur")
@@ -137,3 +139,34 @@ def lmi_constraints(
         p = A.shape[0]
         return [_sym(cp.bmat([[np.eye(p), A], [A.T, core]])) >> 0]
     raise ValueError(f"lmi must be one of {LMI_CHOICES}, got {kind!r}")
+
+
+def lmi_increment(kind: str, dA: cp.Expression, dD: cp.Expression, lam: np.ndarray,
+                  A_ref: Optional[cp.Parameter] = None) -> cp.Expression:
+    """The change of the ``kind`` LMI matrix when (A, D) moves by (dA, dD).
+
+    Every LMI of :func:`lmi_matrix` is affine in (A, D), so
+    ``lmi_matrix(A + dA, D + dD) = lmi_matrix(A, D) + lmi_increment(dA, dD)``; a problem
+    written in the step (dA, dD) imposes ``C0 + lmi_increment(dA, dD) ⪰ 0`` with the
+    numpy matrix C0 = ``lmi_matrix(kind, A, D, ...)`` as a parameter (this keeps the
+    product A_refᵀA of two parameters out of the DPP problem).
+    """
+    Lam = np.diag(lam)
+    core = -(Lam @ dD) - dD.T @ Lam
+    if kind == "eq5":
+        return core
+    if kind == "linearized":
+        if A_ref is None:
+            raise ValueError("the linearized LMI needs an A_ref parameter")
+        return core + A_ref.T @ dA + dA.T @ A_ref
+    if kind == "schur":
+        p, h = dA.shape
+        return cp.bmat([[np.zeros((p, p)), dA], [dA.T, core]])
+    raise ValueError(f"lmi must be one of {LMI_CHOICES}, got {kind!r}")
+
+
+def norm_increment(dD: cp.Expression) -> cp.Expression:
+    """The change of :func:`norm_matrix` when D moves by dD: [[0, dD], [dDᵀ, 0]]."""
+    h = dD.shape[0]
+    Z = np.zeros((h, h))
+    return cp.bmat([[Z, dD], [dD.T, Z]])

@@ -15,27 +15,39 @@ where :math:`L_\Phi L_\Phi^T = \Phi\Phi^T` (the Gram matrix). Everything but the
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple, Union
 
 import cvxpy as cp
 import numpy as np
 
-from ._solvers import SOLVERS, check_solver, solve_problem
+from ._solvers import SOLVERS, SolverError, check_solver, solve_problem
 from ._validation import (
     as_matrix, check_choice, check_lam, check_model_sizes, check_nonneg_float,
     check_open_unit, check_training_data,
 )
 from .lmi import LMI_CHOICES, default_margin, lmi_constraints, norm_constraint
 from .model import ImplicitModel
+from .step_data import ThetaData, gram_factor, theta_step_data
 
 __all__ = ["ParameterStep", "gram_factor"]
 
+_NAMES = ("A", "B", "c", "D", "E", "f")
 
-def gram_factor(Phi: np.ndarray) -> np.ndarray:
-    """A factor L with L Lᵀ = Φ Φᵀ (from an eigendecomposition; Φ may be rank deficient)."""
-    K = Phi @ Phi.T
-    w, Q = np.linalg.eigh(0.5 * (K + K.T))
-    return Q * np.sqrt(np.maximum(w, 0.0))[None, :]
+#: ``solver="fast"`` with ``method="auto"`` solves the cvxpy problem (Clarabel) when
+#: m ≤ SMALL_DATA_FACTOR · q, q = h + n + 1: see :meth:`ParameterStep.solve`.
+SMALL_DATA_FACTOR = 2
+_FAST_ONLY = ("inner_solver", "tol", "max_outer")
+
+
+def _split(model: ImplicitModel):
+    """Θ₁ = [A B c] and Θ₂ = [D E f] as arrays."""
+    return (np.hstack([model.A, model.B, model.c[:, None]]),
+            np.hstack([model.D, model.E, model.f[:, None]]))
+
+
+def _join(theta1: np.ndarray, theta2: np.ndarray, h: int, n: int) -> ImplicitModel:
+    return ImplicitModel(theta1[:, :h], theta1[:, h:h + n], theta1[:, -1],
+                         theta2[:, :h], theta2[:, h:h + n], theta2[:, -1])
 
 
 class ParameterStep:
@@ -68,7 +80,8 @@ class ParameterStep:
         ``Lphi, YPhiT, LamXPhiT, Phi, const, reg`` and, for ``"linearized"``,
         ``A_ref, AtA_ref``.
     last_info : dict
-        Status and seconds of the last :meth:`solve`.
+        The info of the last :meth:`solve`, kept for interactive use; programs should
+        ask :meth:`solve` for it (``return_info=True``).
     """
 
     def __init__(
@@ -138,54 +151,62 @@ class ParameterStep:
         )
         rest = loss - linear_div + P["const"] + P["reg"] * ridge
         self.problem = cp.Problem(cp.Minimize(rest + smooth_div), constraints)
-        # Pieces shared with the active-set model problem of the fast path.
-        self._shared = (theta2, rest, constraints, active)
-        self._active_set = None
+        self._workspace = None  # the fast path's compiled model SDPs, built on first use
 
-    def active_set_problem(self):
-        """The fast path's model problem, built on first use and then re-solved (DPP).
-
-        The ½λ(Z)₊² block is replaced by Σ_j (λ_j/2m) θ_jᵀ K_j θ_j with K_j = Σ_{k∈S_j} φ_k φ_kᵀ
-        for active sets S_j; each K_j enters through a q × q parameter ``L_j`` with
-        L_jᵀL_j = λ_j K_j. The size does not depend on m. Returns ``(problem, [L_j])``.
-        """
-        if self._active_set is None:
-            theta2, rest, constraints, active = self._shared
-            q, m = theta2.shape[1], self.U.shape[1]
-            Ls = [cp.Parameter((q, q), name=f"L_{j}") for j in active]
-            quad = sum(cp.sum_squares(L @ theta2[j, :]) for L, j in zip(Ls, active)) / (2 * m)
-            self._active_set = (cp.Problem(cp.Minimize(rest + quad), constraints), Ls)
-        return self._active_set
-
-    def set_data(self, X: Any, model: ImplicitModel) -> None:
-        """Load X (and, for the linearized LMI, A_k = ``model.A``) into the parameters."""
+    def _checked(self, X: Any, model: ImplicitModel) -> np.ndarray:
         n, m = self.U.shape
-        p, h = self.Y.shape[0], self.hidden
-        X = as_matrix(X, "X", shape=(h, m))
+        X = as_matrix(X, "X", shape=(self.hidden, m))
         if np.any(X < 0):
             raise ValueError(f"X must be nonnegative, got min {X.min():.3e}")
-        check_model_sizes(model, n, p, h)
-        Phi = np.vstack([X, self.U, np.ones((1, m))])
+        check_model_sizes(model, n, self.Y.shape[0], self.hidden)
+        return X
+
+    def data(self, X: Any) -> ThetaData:
+        """The numpy data of this Θ-step for hidden states X (:func:`~idl_sdp.step_data.theta_step_data`)."""
+        X = as_matrix(X, "X", shape=(self.hidden, self.U.shape[1]))
+        if np.any(X < 0):
+            raise ValueError(f"X must be nonnegative, got min {X.min():.3e}")
+        return theta_step_data(X, self.U, self.Y, self.lam)
+
+    def _load(self, data: ThetaData, model: ImplicitModel) -> None:
         P = self.parameters
-        P["Lphi"].value = gram_factor(Phi)
-        P["YPhiT"].value = self.Y @ Phi.T
-        P["LamXPhiT"].value = (self.lam[:, None] * X) @ Phi.T
-        P["Phi"].value = Phi
-        P["const"].value = 0.5 * (float(np.sum(self.Y**2)) + float(self.lam @ np.sum(X**2, axis=1))) / m
+        w, Q = np.linalg.eigh(data.K)
+        P["Lphi"].value = Q * np.sqrt(np.maximum(w, 0.0))[None, :]
+        P["YPhiT"].value = data.YPhiT
+        P["LamXPhiT"].value = data.LamXPhiT
+        P["Phi"].value = data.Phi
+        P["const"].value = data.const
         if self.lmi == "linearized":
             P["A_ref"].value = model.A
             AtA = model.A.T @ model.A
             P["AtA_ref"].value = 0.5 * (AtA + AtA.T)
 
+    def set_data(self, X: Any, model: ImplicitModel) -> None:
+        """Load X (and, for the linearized LMI, A_k = ``model.A``) into the parameters."""
+        X = self._checked(X, model)
+        self._load(theta_step_data(X, self.U, self.Y, self.lam), model)
+
     def solve(
-        self, X: Any, model: ImplicitModel, solver: str = "CLARABEL", **opts: Any
-    ) -> ImplicitModel:
+        self, X: Any, model: ImplicitModel, solver: str = "CLARABEL", *,
+        return_info: bool = False, **opts: Any
+    ) -> Union[ImplicitModel, Tuple[ImplicitModel, Dict[str, Any]]]:
         """Solve the Θ-step for hidden states X; return the new :class:`ImplicitModel`.
 
-        ``model`` is the current Θ_k: it supplies A_k for the linearized LMI and
-        (with SCS) the warm start. ``solver="fast"`` runs the exact active-set method
-        of :mod:`idl_sdp.fast.theta` (small SDPs whose size does not grow with m);
-        its options are those of :func:`idl_sdp.fast.theta.solve_theta_active_set`.
+        ``model`` is the current Θ_k: it supplies A_k for the linearized LMI and the
+        starting point (SCS warm start; the fast path starts there). ``solver="fast"``
+        runs the exact active-set method of :mod:`idl_sdp.fast.theta` (model SDPs in
+        (A, D) only, whose size grows with neither m nor n); its options are those of
+        :func:`idl_sdp.fast.theta.solve_theta_fast` (``inner_solver``, ``tol``,
+        ``max_outer`` and inner-solver options), plus ``method``: ``"active-set"``,
+        ``"cvxpy"`` (this step's own problem with Clarabel) or ``"auto"`` (default:
+        ``"cvxpy"`` when m ≤ 2q, q = h + n + 1 — with so few samples per parameter the
+        active-set models are degenerate and need several SDP solves, each as costly
+        as the full problem; ``"active-set"`` otherwise). ``info["method"]`` says which
+        ran.
+
+        With ``return_info=True`` return ``(model, info)``: ``status``, ``seconds``,
+        ``objective`` (J + reg·R at the new model) and, for the fast path,
+        ``outer_iterations``, ``polish_iterations``, ``kkt_residual``, ``inner_seconds``.
 
         Raises
         ------
@@ -193,17 +214,49 @@ class ParameterStep:
             If the solver does not return ``optimal``.
         """
         solver = check_solver(solver, SOLVERS + ("FAST",))
+        X = self._checked(X, model)
+        data = theta_step_data(X, self.U, self.Y, self.lam)
+        method = opts.pop("method", "auto") if solver == "FAST" else None
+        if method is not None:
+            method = check_choice(method, "method", ("auto", "active-set", "cvxpy"))
+            auto = method == "auto"
+            if auto:
+                method = "cvxpy" if self.U.shape[1] <= SMALL_DATA_FACTOR * data.Phi.shape[0] \
+                    else "active-set"
+        if method == "cvxpy":
+            # Few samples per parameter: the active sets leave the model SDPs degenerate
+            # and several are needed, while the full problem is barely larger than one
+            # of them (measured in benchmarks/bench_theta.py). Exact either way.
+            solver = "CLARABEL"
+            opts = {k: v for k, v in opts.items() if k not in _FAST_ONLY}
         if solver == "FAST":
-            from .fast.theta import solve_theta_active_set
+            from .fast.theta import ThetaWorkspace, solve_theta_fast
 
-            new, self.last_info = solve_theta_active_set(self, X, model, **opts)
-            return new
-        self.set_data(X, model)
-        for k, var in self.variables.items():
-            var.value = getattr(model, k)
-        status, seconds = solve_problem(self.problem, solver, "Theta-step", **opts)
-        V = self.variables
-        new = ImplicitModel(**{k: V[k].value for k in ("A", "B", "c", "D", "E", "f")})
-        self.last_info = {"status": status, "seconds": seconds,
-                          "objective": float(self.problem.value)}
-        return new
+            if self._workspace is None:
+                self._workspace = ThetaWorkspace(self.Y.shape[0], self.hidden, self.lam,
+                                                 self.lmi, self.eps, self.margin)
+            theta1, theta2 = _split(model)
+            try:
+                t1, t2, info = solve_theta_fast(
+                    data, theta1, theta2, reg=self.reg, lmi=self.lmi, eps=self.eps,
+                    margin=self.margin, A_ref=model.A if self.lmi == "linearized" else None,
+                    workspace=self._workspace, **opts)
+                new = _join(t1, t2, self.hidden, self.U.shape[0])
+            except SolverError as exc:
+                if exc.status != "degenerate_model" or not auto:
+                    raise
+                method = "cvxpy (active-set model degenerate)"
+                solver = "CLARABEL"
+                opts = {k: v for k, v in opts.items() if k not in _FAST_ONLY}
+        if solver != "FAST":
+            self._load(data, model)
+            for k, var in self.variables.items():
+                var.value = getattr(model, k)
+            status, seconds = solve_problem(self.problem, solver, "Theta-step", **opts)
+            V = self.variables
+            new = ImplicitModel(**{k: V[k].value for k in _NAMES})
+            info = {"status": status, "seconds": seconds,
+                    "objective": float(self.problem.value)}
+        info["method"] = method or "cvxpy"
+        self.last_info = info
+        return (new, info) if return_info else new

@@ -77,3 +77,31 @@ def test_resume_refuses_other_data_or_settings(tmp_path, data):
     idl_sdp.initial_model(U, Y, 4).save(model_file)
     with pytest.raises(ValueError, match="not an idl_sdp checkpoint"):
         fit(U, Y, hidden=4, reg=1e-2, rounds=2, resume=model_file)
+
+
+def _assert_resume_matches(tmp_path, U, Y, first, total, **kw):
+    """rounds=first with a checkpoint, resumed with rounds=total == one rounds=total fit."""
+    ck = tmp_path / "run.npz"
+    part = fit(U, Y, rounds=first, seed=0, checkpoint=ck, **kw)
+    assert part.n_rounds == first
+    resumed = fit(U, Y, rounds=total, seed=0, resume=ck, **kw)
+    full = fit(U, Y, rounds=total, seed=0, **kw)
+    assert resumed.n_rounds == full.n_rounds == total
+    assert resumed.reg == full.reg and resumed.reg_path == full.reg_path
+    assert _same_model(full.model, resumed.model)
+    assert np.array_equal(full.lam, resumed.lam)
+    assert [r["objective"] for r in full.history] == [r["objective"] for r in resumed.history]
+
+
+@pytest.mark.parametrize("split_seed", [0, 2])  # 2: before the fix the models differed by 0.73
+def test_resume_with_larger_rounds_is_bit_identical_under_reg_auto(tmp_path, split_seed):
+    # reg="auto" used to fit its candidates for min(rounds, reg_rounds) rounds, so a
+    # rounds=2 run and a rounds=4 run could choose different regs.
+    d = load_split("iris", seed=split_seed)
+    _assert_resume_matches(tmp_path, d.U_train, d.Y_train, 2, 4, hidden=5, solver="CLARABEL")
+
+
+def test_resume_with_larger_rounds_is_bit_identical_under_reg_auto_fast(tmp_path, data):
+    # before the fix: reg 1e-3 (1-round selection) vs 1e-4 (3 rounds), models 0.82 apart
+    U, Y = data
+    _assert_resume_matches(tmp_path, U, Y, 1, 3, hidden=3, solver="fast")

@@ -215,7 +215,7 @@ def test_problems_iris(capsys):
     rep = json.loads(capsys.readouterr().out)
     x, t = rep["problems"]["x_step"], rep["problems"]["theta_step"]
     assert x["is_dpp"] and t["is_dpp"] and x["is_qp"] and not t["is_qp"]
-    assert x["variable_scalars"] == 3 * 150
+    assert x["variable_scalars"] == 3 * 150 + 1  # X and the scalar gx = ⟨G, X⟩/m
     assert t["conic_form"]["cones"]["psd"] and not x["conic_form"]["cones"]["psd"]
 
 

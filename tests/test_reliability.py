@@ -115,9 +115,10 @@ def test_infeasible_point_from_solver_is_never_returned(iris, monkeypatch):
     real_solve = ParameterStep.solve
 
     def bad_solve(self, X, model, solver="CLARABEL", **opts):
-        new = real_solve(self, X, model, solver=solver, **opts)
+        out = real_solve(self, X, model, solver=solver, **opts)
+        new = out[0] if isinstance(out, tuple) else out  # (model, info) with return_info
         new.D = 1.2 * np.eye(new.n_hidden)  # violates ‖D‖₂ < 1 and M ⪰ 0
-        return new
+        return out
 
     monkeypatch.setattr(ParameterStep, "solve", bad_solve)
     with pytest.raises(SolverError) as info:

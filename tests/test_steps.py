@@ -261,3 +261,94 @@ def test_step_rejects_nan_and_mismatch(small_problem):
         step.solve(idl_sdp.initial_model(U, Y, h), solver="MOSEK_NOT_HERE")
     with pytest.raises(ValueError, match="model has"):
         step.solve(idl_sdp.initial_model(U, Y, h + 1))
+
+
+# ------------------------------------------------ X-step compiles in memory linear in m
+# Before the fix, sum(multiply(G, X)) in the objective made cvxpy's quadratic-coefficient
+# extraction densify an (hm) x (2hm + 2h² + 1) array (24.1 GiB at m = 2000, h = 20).
+# See benchmarks/bench_xstep_memory.py and benchmarks/results/xstep_memory.md.
+
+def _xstep_data(m, h, seed=0):
+    rng = np.random.default_rng(seed)
+    U, Y = rng.standard_normal((5, m)), rng.standard_normal((1, m))
+    return U, Y, idl_sdp.initial_model(U, Y, h)
+
+
+def test_hidden_step_compiled_size_is_linear_in_m():
+    import tracemalloc
+
+    peak, sizes = {}, {}
+    for m in (200, 400):
+        U, Y, model = _xstep_data(m, 10)
+        step = HiddenStep(U, Y, 10, 1.0)
+        assert step.problem.is_dpp() and step.problem.is_qp()
+        step.set_model(model)
+        tracemalloc.start()
+        data, _, _ = step.problem.get_problem_data("CLARABEL")
+        peak[m] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        sizes[m] = (data["A"].nnz, data["P"].nnz)
+    for k in (0, 1):  # nnz of A and of P double with m
+        assert 1.9 <= sizes[400][k] / sizes[200][k] <= 2.1, sizes
+    # nnz alone cannot see a dense intermediate (the old form had linear nnz too):
+    # the peak traced memory of compiling must grow linearly as well (old form: ×3.9,
+    # 65 → 251 MB; now ×1.9, 6 → 12 MB).
+    assert peak[400] / peak[200] <= 2.6, peak
+    assert peak[400] <= 64 * 2**20, peak
+
+
+def test_hidden_step_value_is_J_and_solvers_agree_with_fast():
+    U, Y, model = _xstep_data(300, 20)
+    step = HiddenStep(U, Y, 20, 1.0)
+    X_fast = step.solve(model, solver="fast")
+    J_fast = objective(model, X_fast, U, Y, 1.0)
+    # value_rel: problem.value is J at the solver's X except that the scalar gx meets
+    # gx == <G, X>/m only to the solver's feasibility tolerance (CLARABEL: ~1e-14;
+    # SCS at eps 1e-9: ~2e-9 absolute, 3e-8 relative to J, measured).
+    for solver, opts, value_rel in (
+            ("CLARABEL", dict(tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10), 1e-9),
+            ("SCS", dict(eps_abs=1e-9, eps_rel=1e-9), 1e-7)):
+        X = step.solve(model, solver=solver, **opts)
+        J = objective(model, X, U, Y, 1.0)
+        assert step.problem.value == pytest.approx(
+            objective(model, step.X.value, U, Y, 1.0), rel=value_rel), solver
+        G = step.parameters["G"].value
+        assert step.gx.value == pytest.approx(np.sum(G * step.X.value) / 300,
+                                              rel=1e-7, abs=1e-10), solver
+        assert J == pytest.approx(J_fast, rel=1e-8), solver
+        assert np.max(np.abs(X - X_fast)) <= 1e-5, solver
+
+
+_XSTEP_M2000 = r"""
+import json, resource, sys
+cap = 3 << 30  # 3 GiB of address space; the old form asked for one 24.1 GiB array
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+import numpy as np, idl_sdp
+m, h = 2000, 20
+rng = np.random.default_rng(0)
+U, Y = rng.standard_normal((5, m)), rng.standard_normal((1, m))
+model = idl_sdp.initial_model(U, Y, h)
+step = idl_sdp.HiddenStep(U, Y, h, 1.0)
+X = step.solve(model, "CLARABEL", tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+value, J_at_X = step.problem.value, idl_sdp.objective(model, step.X.value, U, Y, 1.0)
+X_fast = step.solve(model, "fast")
+print(json.dumps({
+    "J": idl_sdp.objective(model, X, U, Y, 1.0), "value": value, "J_at_X": J_at_X,
+    "J_fast": idl_sdp.objective(model, X_fast, U, Y, 1.0),
+    "X_diff": float(np.max(np.abs(X - X_fast))),
+    "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def test_hidden_step_m2000_solves_within_3_gib():
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _XSTEP_M2000], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert r["value"] == pytest.approx(r["J_at_X"], rel=1e-9)
+    assert r["J"] == pytest.approx(r["J_fast"], rel=1e-9)
+    assert r["X_diff"] <= 1e-6, r

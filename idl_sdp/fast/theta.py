@@ -1,153 +1,433 @@
-r"""An exact Θ-step whose inner problems do not grow with m: an active-set outer loop.
+r"""An exact Θ-step whose conic subproblems grow with neither m nor n.
 
-The only block of the Θ-step that touches every sample is
-:math:`\tfrac{1}{2m}\sum_j \lambda_j \sum_k (\theta_j^T\varphi_k)_+^2` (θ_j the j-th row of
-[D E f], φ_k = [x_k; u_k; 1]). For active sets S_j = {k : θ_jᵀφ_k > 0} it equals the
-quadratic (1/2m)Σ_j λ_j θ_jᵀ K_j θ_j with the Gram matrix K_j = Σ_{k∈S_j} φ_k φ_kᵀ (q × q).
-The model q_S built at the current Θ agrees with the true objective f in value and
-gradient there (ReLU² is C¹), and f is convex, so:
+The Θ-step minimises the convex function (Θ₁ = [A B c], Θ₂ = [D E f] with rows θ_j,
+Φ = [X; U; 1ᵀ] with columns φ_k)
 
-1. solve the model SDP (same constraints, size independent of m) → Θ̂;
-2. d = Θ̂ − Θ is a descent direction with ∇f·d ≤ q_S(Θ̂) − q_S(Θ) ≤ 0; Armijo search
-   on the true f along d (every point of the segment is feasible, the set being convex);
-3. stop when the active sets of the new point equal S and the full step was taken:
-   then ∇f = ∇q_S there and the model's KKT conditions (certified by the inner
-   solver) are the true problem's — an exact optimum, reached after finitely many
-   iterations once the pieces are identified.
+.. math::
+   f(\Theta) = \tfrac{1}{2m}\|\Theta_1\Phi - Y\|_F^2
+   + \tfrac1m\sum_j\lambda_j\sum_k\big(\tfrac12(\theta_j^T\varphi_k)_+^2
+        - x_{jk}\,\theta_j^T\varphi_k + \tfrac12 x_{jk}^2\big) + \tfrac{reg}{2}R(\Theta)
 
-The reported ``kkt_residual`` is ‖∇f(Θ) − ∇q_S(Θ)‖_F, the part of the true KKT
-residual not covered by the inner solver's own tolerance (0 at exact termination).
+over ‖D‖₂ ≤ 1 − ε and an LMI in (A, D). Only the ReLU² block touches every sample; on an
+active set S_j = {k : θ_jᵀφ_k > 0} it is the quadratic θ_jᵀK_jθ_j with the Gram matrix
+K_j = Σ_{k∈S_j} φ_kφ_kᵀ. One outer iteration:
+
+1. **Model.** With S from the current point, eliminate the unconstrained blocks (B, c)
+   and (E, f) in closed form (Schur complements of the q × q Hessians, pseudo-inverses
+   where the data are rank deficient) and solve the *reduced* model SDP in (A, D) only
+   (:class:`~idl_sdp.fast.theta_model.ReducedThetaSDP`: p·h + h² variables, whatever
+   m and n are). Its minimiser, completed by the eliminated blocks, is Θ̂.
+2. **Exact line search** on the true f along the segment [Θ, Θ̂] (feasible: the set is
+   convex). f restricted to a segment is a convex piecewise quadratic in the step α;
+   its minimiser on [0, 1] is found by bisection on the piecewise-linear derivative
+   and an exact solve on the final piece.
+3. **Polish.** With (A, D) fixed the rest of Θ is unconstrained: (B, c) is a least-
+   squares solution in closed form and each row of (E, f) minimises a convex piecewise
+   quadratic, solved by a semismooth Newton method with the same exact line search
+   (finite termination once the row's active set is identified). This is what makes
+   the next active set S nearly right and the outer loop short.
+4. **Stop** when the full model step was taken and the true gradient at the polished
+   point equals the model's gradient at Θ̂ in the D block (the only block where they
+   can differ; (A, B, c) enter f quadratically and (E, f) are polished): then the
+   model SDP's KKT conditions, certified by the inner solver, are those of the true
+   problem. ``kkt_residual`` is that difference ‖∇_D f − ∇_D q_S‖_F.
+
+Why it converges: q_S agrees with f in value and gradient at the current point (ReLU²
+is C¹), so Θ̂ − Θ is a descent direction of f unless Θ is optimal; every step
+(line search, polish) decreases f; and there are finitely many active sets. In
+practice 1–3 model SDPs suffice: the polish leaves S exact for the current (A, D), so
+the model is wrong only on the samples whose pre-activation changes sign when (A, D)
+moves.
+
+Warm start across rounds needs no saved state: the first polish starts from Θ_k
+(the previous Θ-step's optimum) and recomputes its active sets for the new X, so the
+first model is the previous round's final model updated for the new X. (State
+derived only from Θ_k and X keeps resumed fits bit-identical.)
+
+The function takes arrays (:class:`~idl_sdp.step_data.ThetaData` and Θ) and never sees
+a :class:`~idl_sdp.ParameterStep`; a :class:`ThetaWorkspace` holds the compiled model
+SDPs between calls.
 """
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from .._solvers import SolverError, check_solver, solve_problem
-from .._validation import check_choice
-from ..model import ImplicitModel
-from ..objective import objective
+from .._solvers import SolverError, check_solver
+from ..lmi import NORM_MARGIN, lmi_matrix
+from ..step_data import ThetaData
+from .theta_model import ReducedThetaSDP
 
-__all__ = ["solve_theta_active_set"]
+__all__ = ["ThetaWorkspace", "solve_theta_fast", "exact_line_search"]
 
-_NAMES = ("A", "B", "c", "D", "E", "f")
-
-
-def _theta2(model: ImplicitModel) -> np.ndarray:
-    return np.hstack([model.D, model.E, model.f[:, None]])
+#: The norm block is left out of the model SDP while ‖D‖₂ ≤ 1 − ε − NORM_SKIP (and put
+#: back as soon as a model solution leaves the ball).
+NORM_SKIP = 1e-3
 
 
-def _set_active_sets(Ls, active_rows, lam, Phi, Zpos) -> None:
-    """L_jᵀL_j = λ_j Φ diag(S_j) Φᵀ for each active row j."""
-    for L, j in zip(Ls, active_rows):
-        K = (Phi * Zpos[j][None, :]) @ Phi.T
-        w, Q = np.linalg.eigh(0.5 * (K + K.T))
-        L.value = (np.sqrt(lam[j] * np.maximum(w, 0.0))[:, None]) * Q.T
-
-
-def _model_gap(lam, Z, S, m) -> float:
-    """f − q_S at a point with pre-activations Z (≥ 0 only matters where S and Z>0 differ)."""
-    Zp = np.maximum(Z, 0.0)
-    return float(np.sum(lam[:, None] * (Zp * Zp - S * Z * Z))) / (2 * m)
-
-
-def solve_theta_active_set(
-    step, X: Any, model: ImplicitModel, *, inner_solver: str = "CLARABEL",
-    max_outer: int = 50, tol: float = 1e-9, first_guess: str = "X", **opts: Any,
-) -> Tuple[ImplicitModel, Dict[str, Any]]:
-    """Solve the Θ-step of ``step`` (a :class:`~idl_sdp.ParameterStep`) by active sets.
+class ThetaWorkspace:
+    """Compiled reduced model SDPs (with and without the norm block), built on first use.
 
     Parameters
     ----------
-    step : ParameterStep
-    X : ndarray (h, m)
-    model : ImplicitModel
-        The current Θ_k (starting point and A_k of the linearized LMI).
+    p, h : int
+    lam : ndarray (h,)
+    lmi : str
+    eps, margin : float
+        As in :class:`~idl_sdp.ParameterStep`.
+    """
+
+    def __init__(self, p: int, h: int, lam: np.ndarray, lmi: str, eps: float, margin: float):
+        self.key = (p, h, tuple(np.asarray(lam, float)), lmi, float(eps), float(margin))
+        self._sdp: Dict[bool, ReducedThetaSDP] = {}
+
+    def sdp(self, with_norm: bool) -> ReducedThetaSDP:
+        if with_norm not in self._sdp:
+            p, h, lam, lmi, eps, margin = self.key
+            self._sdp[with_norm] = ReducedThetaSDP(p, h, np.array(lam), lmi, eps, margin,
+                                                   with_norm=with_norm)
+        return self._sdp[with_norm]
+
+
+# ----------------------------------------------------------------------------- numerics
+def _pinv_psd(H: np.ndarray) -> np.ndarray:
+    """Pseudo-inverse of a stack of symmetric PSD matrices (eigenvalues below
+    q·eps·λ_max are treated as 0: the data can be exactly rank deficient, e.g. constant
+    features)."""
+    w, Q = np.linalg.eigh(0.5 * (H + np.swapaxes(H, -1, -2)))
+    top = np.max(w, axis=-1, keepdims=True)
+    cut = H.shape[-1] * np.finfo(float).eps * np.maximum(top, 0.0)
+    inv = np.where(w > cut, 1.0 / np.where(w > cut, w, 1.0), 0.0)
+    return (Q * inv[..., None, :]) @ np.swapaxes(Q, -1, -2)
+
+
+def _reduce(H: np.ndarray, G: np.ndarray, h: int):
+    """Eliminate the unconstrained coordinates t_r of ½tᵀHt − gᵀt (t = [t_a; t_r], |t_a| = h).
+
+    ``H`` is (q, q) shared by the rows of ``G`` (R, q), or (R, q, q) one per row.
+    Returns (S, Ĝ, Hrr⁺, T, const): the reduced Hessian(s) S = H_aa − H_ar H_rr⁺ H_ra,
+    the reduced linear terms Ĝ = G_a − T G_r (per row), the recovery
+    t_r = Hrr⁺ g_r − T t_a and the constant −½ Σ_rows g_rᵀ Hrr⁺ g_r.
+    """
+    Haa, Har, Hrr = H[..., :h, :h], H[..., :h, h:], H[..., h:, h:]
+    Hrr_pinv = _pinv_psd(Hrr)
+    T = Hrr_pinv @ np.swapaxes(Har, -1, -2)              # (…, r, h)
+    S = Haa - Har @ T
+    Ga, Gr = G[:, :h], G[:, h:]
+    if H.ndim == 2:
+        Ghat = Ga - Gr @ T
+        Rr = Gr @ Hrr_pinv                                  # rows g_rᵀ Hrr⁺
+    else:
+        Ghat = Ga - np.einsum("jrh,jr->jh", T, Gr)
+        Rr = np.einsum("jrs,js->jr", Hrr_pinv, Gr)
+    const = -0.5 * float(np.sum(Rr * Gr))
+    return S, Ghat, Rr, T, const
+
+
+def _recover(Ta: np.ndarray, Rr: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """[t_a, t_r] with t_r = Hrr⁺g_r − T t_a for each row (T shared or per row)."""
+    if T.ndim == 2:
+        rest = Rr - Ta @ T.T
+    else:
+        rest = Rr - np.einsum("jrh,jh->jr", T, Ta)
+    return np.hstack([Ta, rest])
+
+
+def exact_line_search(z: np.ndarray, dz: np.ndarray, w: np.ndarray, c0: np.ndarray,
+                      c1: np.ndarray, alpha_max: float) -> np.ndarray:
+    r"""Minimise, for each row r, the convex piecewise quadratic φ_r on [0, alpha_max] with
+
+    .. math:: \varphi_r'(\alpha) = c_{0r} + c_{1r}\alpha + \sum_k w_{rk}\,dz_{rk}\,
+              (z_{rk} + \alpha\,dz_{rk})_+ \qquad (c_1 \ge 0,\ w \ge 0),
+
+    which is nondecreasing and piecewise linear. Bisection brackets the root of φ'
+    to a width of 2⁻⁶⁰·alpha_max; on that bracket φ' is linear (one piece, up to
+    breakpoints closer than the bracket) and its root is solved exactly.
+    ``z, dz, w`` have shape (R, N) (``w`` broadcastable), ``c0, c1`` shape (R,).
+    """
+    def slope(a, rows):
+        zz = z[rows] + a[:, None] * dz[rows]
+        return (c0[rows] + c1[rows] * a
+                + np.sum(np.broadcast_to(w, z.shape)[rows] * dz[rows] * np.maximum(zz, 0.0),
+                         axis=1))
+
+    R = z.shape[0]
+    allr = np.arange(R)
+    out = np.zeros(R)
+    s0 = slope(np.zeros(R), allr)
+    s1 = slope(np.full(R, alpha_max), allr)
+    out[s1 <= 0] = alpha_max
+    rows = np.flatnonzero((s0 < 0) & (s1 > 0))
+    if rows.size == 0:
+        return out
+    lo = np.zeros(rows.size)
+    hi = np.full(rows.size, float(alpha_max))
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        neg = slope(mid, rows) < 0
+        lo = np.where(neg, mid, lo)
+        hi = np.where(neg, hi, mid)
+    mid = 0.5 * (lo + hi)
+    act = (z[rows] + mid[:, None] * dz[rows]) > 0
+    ww = np.broadcast_to(w, z.shape)[rows] * act
+    num = c0[rows] + np.sum(ww * dz[rows] * z[rows], axis=1)
+    den = c1[rows] + np.sum(ww * dz[rows] ** 2, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = np.where(den > 0, -num / den, mid)
+    out[rows] = np.clip(root, lo, hi)
+    return out
+
+
+def _f(theta1, theta2, data: ThetaData, reg: float, ridge: np.ndarray) -> float:
+    """The true Θ-step objective f (J + reg·R) from the arrays."""
+    m = data.m
+    R1 = theta1 @ data.Phi - data.Y
+    Z = theta2 @ data.Phi
+    lam, X = data.lam, data.X
+    div = float(np.sum(lam[:, None] * (0.5 * np.maximum(Z, 0.0) ** 2 - X * Z + 0.5 * X * X)))
+    pen = 0.5 * reg * float(np.sum(theta1**2 * ridge) + np.sum(theta2**2 * ridge)) if reg else 0.0
+    return 0.5 * float(np.sum(R1 * R1)) / m + div / m + pen
+
+
+def _solve_psd(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """x = H⁺g for a stack of PSD H: Cholesky when all are definite, else pseudo-inverse."""
+    try:
+        C = np.linalg.cholesky(H)
+    except np.linalg.LinAlgError:
+        return np.einsum("jab,jb->ja", _pinv_psd(H), g)
+    y = np.linalg.solve(C, g[..., None])
+    return np.linalg.solve(np.swapaxes(C, -1, -2), y)[..., 0]
+
+
+def _polish_rows(theta2, data: ThetaData, reg: float, ridge: np.ndarray,
+                 max_iter: int = 60) -> Tuple[np.ndarray, int]:
+    r"""Minimise f over the (E, f) part of every row of Θ₂ with D fixed (semismooth Newton).
+
+    Row j minimises (λ_j/2m)Σ_k(z_jk)₊² − (λ_j/m)Σ_k x_jk z_jk + (reg/2)‖e_j‖² with
+    z_j = d_jᵀX + r_jᵀΨ (Ψ = [U; 1ᵀ]): convex, piecewise quadratic, bounded below
+    (x ≥ 0). Newton on the current piece (the generalised Hessian
+    (λ_j/m)Ψ_{S}Ψ_{S}ᵀ + reg·I, updated by the samples that change piece) with an exact
+    line search; directions the piece does not see get the gradient. A row stops when
+    a full step keeps its active set (its exact minimiser), when its gradient is at
+    rounding level, or when the line search cannot move. Features that are identically
+    zero (constant inputs after standardisation) do not enter z and are left alone.
+    Returns the new Θ₂ and the number of Newton iterations of the slowest row.
+    """
+    h, m = data.h, data.m
+    lam, X = data.lam, data.X
+    out = theta2.copy()
+    if reg > 0 and np.any(lam == 0):
+        # λ_j = 0: the row only carries the ridge, whose minimiser is e_j = 0 (f_j free).
+        out[lam == 0, h:] = 0.0
+    rows = np.flatnonzero(lam > 0)
+    Psi_all = data.Phi[h:]
+    cols = h + np.flatnonzero(np.any(Psi_all != 0, axis=1))   # coordinates that act on z
+    Psi = data.Phi[cols]
+    rr = ridge[cols]
+    w = lam / m
+    base = out[:, :h] @ X   # the zero features add nothing to z
+    # Gradient scale of a row: the size of its two competing terms.
+    gscale = w[:, None] * (np.abs(X) @ np.abs(Psi).T + 1e-300)
+    iters = 0
+    active = rows
+    Hs: Dict[int, np.ndarray] = {}
+    Ss: Dict[int, np.ndarray] = {}
+    while active.size and iters < max_iter:
+        iters += 1
+        r = out[np.ix_(active, cols)]
+        Z = base[active] + r @ Psi
+        S = Z > 0
+        grad = w[active, None] * ((np.maximum(Z, 0.0) - X[active]) @ Psi.T) + reg * rr * r
+        step = np.empty_like(grad)
+        gperp = np.zeros_like(grad)
+        eye_r = reg * np.diag(rr)
+        for i, j in enumerate(active):
+            old = Ss.get(j)
+            if old is not None and np.count_nonzero(old != S[i]) < m // 8:
+                ch = np.flatnonzero(old != S[i])
+                sign = np.where(S[i, ch], 1.0, -1.0)
+                Hj = Hs[j] + w[j] * ((Psi[:, ch] * sign) @ Psi[:, ch].T)
+            else:
+                Hj = w[j] * ((Psi * S[i]) @ Psi.T)
+            Hs[j], Ss[j] = Hj, S[i]
+            Hj = Hj + eye_r
+            try:
+                C = np.linalg.cholesky(Hj)
+                step[i] = -np.linalg.solve(C.T, np.linalg.solve(C, grad[i]))
+            except np.linalg.LinAlgError:
+                # Singular piece (few active samples, collinear features): pseudo-
+                # inverse, and the gradient in the directions the piece does not see
+                # so that the line search can move into new pieces.
+                sn = -_pinv_psd(Hj) @ grad[i]
+                gperp[i] = grad[i] + Hj @ sn
+                step[i] = sn - gperp[i]
+        dZ = step @ Psi
+        c0 = -w[active] * np.sum(X[active] * dZ, axis=1) + reg * np.sum(rr * r * step, axis=1)
+        c1 = reg * np.sum(rr * step * step, axis=1)
+        alpha = exact_line_search(Z, dZ, w[active, None], c0, c1, alpha_max=1.0)
+        out[np.ix_(active, cols)] = r + alpha[:, None] * step
+        Znew = Z + alpha[:, None] * dZ
+        gs = np.linalg.norm(gscale[active], axis=1) + reg * np.linalg.norm(r, axis=1)
+        same = (alpha == 1.0) & np.all((Znew > 0) == S, axis=1) & (
+            np.linalg.norm(gperp, axis=1) <= 1e-13 * gs)
+        tiny = np.linalg.norm(grad, axis=1) <= 1e-13 * gs
+        stuck = alpha == 0.0
+        active = active[~(same | tiny | stuck)]
+    return out, iters
+
+
+def _start_feasible(A, D, lam, lmi, eps, margin, A_ref) -> bool:
+    """Whether Θ_k satisfies the model's constraints in floating point (so that the
+    segment [Θ_k, Θ̂] may be searched). Θ_k comes from the previous Θ-step, whose
+    solver may have left it feasible only to its tolerance; then the first model
+    solution is taken whole."""
+    if np.linalg.norm(D, 2) > 1.0 - eps - NORM_MARGIN:
+        return False
+    C = lmi_matrix(lmi, A, D, lam, A_ref=A_ref, margin=margin)
+    return bool(np.linalg.eigvalsh(C)[0] >= 0.0)
+
+
+def solve_theta_fast(
+    data: ThetaData, theta1: np.ndarray, theta2: np.ndarray, *, reg: float, lmi: str,
+    eps: float, margin: float, A_ref: Optional[np.ndarray], workspace: ThetaWorkspace,
+    inner_solver: str = "CLARABEL", tol: float = 1e-9, max_outer: int = 30,
+    **opts: Any,
+) -> Tuple[np.ndarray, np.ndarray, Dict[str, Any]]:
+    """Solve the Θ-step exactly by reduced active-set models (see the module docstring).
+
+    Parameters
+    ----------
+    data : ThetaData
+        From :func:`idl_sdp.step_data.theta_step_data`.
+    theta1, theta2 : ndarray (p, q), (h, q)
+        The current Θ_k = ([A B c], [D E f]): the starting point.
+    reg, lmi, eps, margin : as in :class:`~idl_sdp.ParameterStep`
+    A_ref : ndarray (p, h) or None
+        A_k of the linearized LMI.
+    workspace : ThetaWorkspace
+        Compiled model SDPs (reused across calls with the same λ and settings).
     inner_solver : {"CLARABEL", "SCS"}
-        Solver of the small model SDPs.
-    max_outer : int
-        Outer iteration budget; :class:`SolverError` (status ``"max_outer"``) if reached.
     tol : float
-        Stop when ‖∇f − ∇q_S‖_F ≤ tol · max(1, ‖∇q_S‖) after a full step.
-    first_guess : {"X", "theta"}
-        Active sets of the first model: where X > 0 (default; at digits size it saves
-        one of six outer iterations of the first round) or where Θ_k's pre-activations
-        are positive.
+        Stop when ‖∇_D f − ∇_D q_S‖_F ≤ tol·max(1, ‖∇_D q_S‖_F) after a full model step.
+    max_outer : int
+        Model SDPs allowed; :class:`SolverError` (status ``"max_outer"``) beyond.
     **opts
-        Options for the inner solver.
+        Options of the inner solver. Default: Clarabel at tolerances 1e-10, falling back
+        to its defaults (1e-8) for a model SDP where it reports ``optimal_inaccurate``.
 
     Returns
     -------
-    (ImplicitModel, dict)
-        The new model and an info dict (``status``, ``seconds``, ``objective``,
-        ``outer_iterations``, ``kkt_residual``, ``inner_seconds``).
+    (theta1, theta2, info)
+        The optimum and ``info`` with ``status``, ``objective``, ``outer_iterations``
+        (model SDPs solved), ``polish_iterations``, ``kkt_residual``, ``seconds``,
+        ``inner_seconds`` and ``norm_block`` (whether ‖D‖₂ ≤ 1 − ε entered a model).
     """
-    # Many small (q × q) factorisations: BLAS threads only add contention here.
-    first_guess = check_choice(first_guess, "first_guess", ("X", "theta"))
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _solve(step, X, model, inner_solver, max_outer, tol, first_guess, opts)
-
-
-def _solve(step, X, model, inner_solver, max_outer, tol, first_guess, opts):
     t0 = time.perf_counter()
     inner_solver = check_solver(inner_solver)
-    step.set_data(X, model)
-    problem, Ls = step.active_set_problem()
-    _, _, _, active_rows = step._shared
-    U, Y, lam, reg = step.U, step.Y, step.lam, step.reg
-    m = U.shape[1]
-    Phi = step.parameters["Phi"].value
-    X = np.asarray(X, dtype=float)
+    if not opts:
+        # Tolerances 1e-10 where the solver can certify them, else its defaults (1e-8 for
+        # Clarabel, 1e-7 for SCS): the model SDP is written in the step form, so either
+        # bounds the error in J relative to J.
+        opts = ([{"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}, {}]
+                if inner_solver == "CLARABEL" else [{}])
+    Phi, X, lam = data.Phi, data.X, data.lam
+    h, m = data.h, data.m
+    q = Phi.shape[0]
+    ridge = np.r_[np.ones(q - 1), 0.0]
+    H1 = data.K / m + reg * np.diag(ridge)
+    S1, G1hat, R1r, T1, _ = _reduce(H1, data.YPhiT / m, h)
+    G2 = data.LamXPhiT / m
 
-    def f(mod: ImplicitModel) -> float:
-        return objective(mod, X, U, Y, lam, reg=reg)
-
-    current = model
-    f_cur = f(current)
+    theta1 = _recover(theta1[:, :h], R1r, T1)
+    theta2, polish = _polish_rows(theta2, data, reg, ridge)
+    f_cur = _f(theta1, theta2, data, reg, ridge)
+    searchable = _start_feasible(theta1[:, :h], theta2[:, :h], lam, lmi, eps, margin, A_ref)
+    use_norm = np.linalg.norm(theta2[:, :h], 2) > 1.0 - eps - NORM_SKIP
+    norm_used = use_norm
     inner = 0.0
     kkt = np.inf
     for it in range(1, max_outer + 1):
-        Z = _theta2(current) @ Phi
-        # The first model is only used for a full step, so any active set will do: the
-        # units X says are on (X > 0, where a small divergence forces Z ≈ X > 0) are a
-        # far better guess of the optimum's active set than Θ_k's own.
-        S = ((X > 0) if (it == 1 and first_guess == "X") else (Z > 0)).astype(float)
-        _set_active_sets(Ls, active_rows, lam, Phi, S)
-        for name, var in step.variables.items():
-            var.value = getattr(current, name)
-        _, secs = solve_problem(problem, inner_solver, "Theta-step (active-set model)", **opts)
-        inner += secs
-        cand = ImplicitModel(**{k: step.variables[k].value for k in _NAMES})
-        q_cur = f_cur - _model_gap(lam, Z, S, m)
-        q_hat = float(problem.value)
-        predicted = max(q_cur - q_hat, 0.0)
-        # The first model solution is taken whole: Θ_k itself may violate the LMI by
-        # the solver tolerance of the previous step, so the segment is not known feasible.
+        Z = theta2 @ Phi
+        S = Z > 0
+        H2 = np.einsum("jk,ak,bk->jab", S * (lam / m)[:, None], Phi, Phi, optimize=True)
+        H2 = H2 + reg * np.diag(ridge)[None]
+        S2, G2hat, R2r, T2, _ = _reduce(H2, G2, h)
+        A0, D0 = theta1[:, :h], theta2[:, :h]
+        # The reduced model's gradient at the current (A, D), and its scale.
+        g1 = A0 @ S1 - G1hat
+        g2 = np.einsum("jab,jb->ja", S2, D0) - G2hat
+        sigma = max(abs(f_cur), 1e-300)
+        while True:
+            try:
+                A_hat, D_hat, decrease, secs = workspace.sdp(use_norm).solve(
+                    A0, D0, S1, g1, S2, g2, A_ref, sigma, inner_solver, opts)
+            except SolverError as exc:
+                if not exc.status.startswith("unbounded"):
+                    raise
+                if use_norm:
+                    # Units active on too few samples make the model flat in directions
+                    # the data do not see: the reduced model is unbounded in A.
+                    raise SolverError(
+                        "Theta-step (fast): the active-set model is unbounded (units "
+                        "active on too few samples); solve the cvxpy problem instead",
+                        status="degenerate_model", step="Theta-step") from None
+                secs = 0.0
+                D_hat = None
+            inner += secs
+            if use_norm or (D_hat is not None and
+                            np.linalg.norm(D_hat, 2) <= 1.0 - eps - NORM_MARGIN):
+                break
+            # The model without the norm block left the ball (or is unbounded in D):
+            # impose ‖D‖₂ ≤ 1 − ε from now on.
+            use_norm = norm_used = True
+        # f and the model agree at the current point (S is its sign pattern).
+        q_hat = f_cur - decrease
+        hat1 = _recover(A_hat, R1r, T1)
+        hat2 = _recover(D_hat, R2r, T2)
+        predicted = max(f_cur - q_hat, 0.0)
+        # Search along the (A, D) step of the model on the reduced function
+        # F(A, D) = min over (B, c, E, f) of f, which is convex: each trial point gets
+        # its unconstrained blocks re-optimised (the model's own (E, f) ignore the
+        # samples outside S and can be far off there). Backtracking from the full step.
         alpha = 1.0
-        f_new = f(cand)
-        if it > 1:
-            while f_new > f_cur - 1e-4 * alpha * predicted + 1e-15 * abs(f_cur) and alpha > 1e-10:
-                alpha *= 0.5
-                cand = ImplicitModel(**{k: getattr(current, k) + alpha * (
-                    getattr(step.variables[k], "value") - getattr(current, k)) for k in _NAMES})
-                f_new = f(cand)
-        Znew = _theta2(cand) @ Phi
-        # ∇f − ∇q_S with respect to Θ₂ at the new point (the rest of f is identical).
-        mismatch = (lam[:, None] * (np.maximum(Znew, 0.0) - S * Znew)) @ Phi.T / m
-        grad_model = (lam[:, None] * (S * Znew)) @ Phi.T / m
-        kkt = float(np.linalg.norm(mismatch))
-        current, f_prev, f_cur = cand, f_cur, f_new
-        if alpha == 1.0 and kkt <= tol * max(1.0, float(np.linalg.norm(grad_model))):
+        while True:
+            trial1 = hat1 if alpha == 1.0 else _recover(
+                theta1[:, :h] + alpha * (A_hat - theta1[:, :h]), R1r, T1)
+            trial2 = hat2 if alpha == 1.0 else theta2 + alpha * (hat2 - theta2)
+            trial2, k = _polish_rows(trial2, data, reg, ridge)
+            polish += k
+            f_new = _f(trial1, trial2, data, reg, ridge)
+            if (not searchable and it == 1) or f_new <= f_cur - 1e-4 * alpha * predicted:
+                break
+            if alpha < 1e-3:
+                trial1, trial2, f_new, alpha = theta1, theta2, f_cur, 0.0
+                break
+            alpha *= 0.5
+        theta1, theta2 = trial1, trial2
+        if alpha == 1.0:
+            Zhat = hat2 @ Phi
+            Znew = theta2 @ Phi
+            wl = (lam / m)[:, None]
+            mismatch = (wl * (np.maximum(Znew, 0.0) - S * Zhat)) @ X.T
+            grad_model = (wl * (S * Zhat - X)) @ X.T + reg * D_hat
+            kkt = float(np.linalg.norm(mismatch))
+            if kkt <= tol * max(1.0, float(np.linalg.norm(grad_model))):
+                f_cur = f_new
+                break
+        elif alpha == 0.0 and predicted <= 1e-13 * max(1.0, abs(f_cur)):
+            # The model cannot improve on the current point beyond rounding: optimal to
+            # the inner solver's tolerance.
+            kkt = 0.0
             break
-        if it > 1 and abs(f_prev - f_cur) <= 1e-15 * abs(f_cur) and alpha < 1.0:
-            break  # no representable progress left
+        f_cur = f_new
     else:
         raise SolverError(
-            f"Theta-step (fast): no convergence in {max_outer} outer iterations "
+            f"Theta-step (fast): no convergence in {max_outer} model SDPs "
             f"(kkt_residual {kkt:.2e})", status="max_outer", step="Theta-step")
-    info = {"status": "optimal", "seconds": time.perf_counter() - t0, "objective": f_cur,
-            "outer_iterations": it, "kkt_residual": kkt, "inner_seconds": inner}
-    return current, info
+    info = {"status": "optimal", "objective": f_cur, "outer_iterations": it,
+            "polish_iterations": polish, "kkt_residual": kkt,
+            "seconds": time.perf_counter() - t0, "inner_seconds": inner,
+            "norm_block": bool(norm_used)}
+    return theta1, theta2, info

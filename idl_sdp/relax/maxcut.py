@@ -185,7 +185,7 @@ def maxcut_certificate(L: Any, nu: Any, *, dense_limit: int = 4000) -> DualBound
     ------
     TypeError, ValueError
         ``L`` not a finite, real, square, symmetric matrix; ``nu`` not a finite vector
-        of length n; a bad ``dense_limit``.
+        of length n; a bad ``dense_limit``; data so large that the bound overflows float64.
     idl_sdp.SolverError
         If no shifted Cholesky factorisation succeeds (data too badly scaled for float64).
 
@@ -204,7 +204,12 @@ def maxcut_certificate(L: Any, nu: Any, *, dense_limit: int = 4000) -> DualBound
     conventional (not Strassen-like) BLAS inside the Cholesky factorisation.
     """
     with threadpool_limits(limits=1, user_api="blas"):
-        return _certificate(L, nu, dense_limit)
+        out = _certificate(L, nu, dense_limit)
+    if not (math.isfinite(out.upper_bound) and math.isfinite(out.lambda_lower)):
+        # Σν − nℓ overflowed float64: no finite bound can be stated from these data.
+        raise ValueError("nu and L are too large for a bound in float64 (Σν − n·λ_lower "
+                         f"overflows; max |nu| = {float(np.max(np.abs(out.nu))):.3g})")
+    return out
 
 
 def _certificate(L: Any, nu: Any, dense_limit: int) -> DualBound:

@@ -1,0 +1,139 @@
+r"""The model SDP of the active-set Θ-step, reduced to the constrained blocks (A, D).
+
+Only A and D appear in the constraints (‖D‖₂ ≤ 1 − ε and the LMI of
+:mod:`idl_sdp.lmi`); for fixed (A, D) the rest of Θ — (B, c) and (E, f) — minimises a
+convex quadratic in closed form. Eliminating it (a Schur complement of each block's
+Hessian, see :func:`idl_sdp.fast.theta.reduce_model`) leaves
+
+.. math::
+   \min_{A, D}\ \tfrac12\operatorname{tr}(A S_1 A^T) - \langle \hat G_1, A\rangle
+   + \sum_j \big(\tfrac12 d_j^T S_{2,j} d_j - \hat g_{2,j}^T d_j\big) + \text{const}
+
+subject to the same constraints, with d_j the j-th row of D. Its size — p·h + h²
+variables, PSD blocks of order 2h and h (or p + h) — depends on neither m nor the
+input dimension n. This is an explicit DPP ``cvxpy.Problem`` (``.problem``) that a user
+can inspect; it is compiled once and re-solved with new parameter values.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+import cvxpy as cp
+import numpy as np
+
+from .._solvers import SolverError, solve_problem
+from ..lmi import NORM_MARGIN, lmi_increment, lmi_matrix, norm_increment, norm_matrix
+
+__all__ = ["ReducedThetaSDP"]
+
+
+def _factor_rows(S: np.ndarray) -> np.ndarray:
+    """Lᵀ with LᵀL = S for a stack of symmetric PSD matrices S (…, h, h)."""
+    w, Q = np.linalg.eigh(0.5 * (S + np.swapaxes(S, -1, -2)))
+    return np.sqrt(np.maximum(w, 0.0))[..., :, None] * np.swapaxes(Q, -1, -2)
+
+
+class ReducedThetaSDP:
+    r"""The reduced model SDP in (A, D), written in the step (ΔA, ΔD) from the current point.
+
+    With (A₀, D₀) the current point, the problem solved is
+
+    .. math::
+       \min_{\Delta A, \Delta D}\ \tfrac1\sigma\Big(\tfrac12\operatorname{tr}(\Delta A\,
+       S_1\Delta A^T) + \langle g_1, \Delta A\rangle + \sum_j \tfrac12\Delta d_j^T
+       S_{2,j}\Delta d_j + \langle g_2, \Delta D\rangle\Big)
+       \ \text{s.t.}\ C_0 + \Delta C(\Delta A, \Delta D) \succeq 0,\
+       N_0 + \Delta N(\Delta D) \succeq 0,
+
+    with g the model's gradient at (A₀, D₀), C₀ and N₀ the LMI and norm matrices there
+    (margins included; :func:`idl_sdp.lmi.lmi_increment`), and σ the size of the current
+    objective. Why the step form: the solver then sees the model *decrease*, whose size
+    is that of the remaining error, so its absolute and relative tolerances (1e-10)
+    translate into 1e-10 of J. Written in (A, D) itself, the solver's objective is
+    the model value minus the large constant ½‖Y‖²/m + …, and its tolerances cost up to
+    1e-7 of J (measured).
+
+    Parameters
+    ----------
+    p, h : int
+        Output and hidden sizes.
+    lam : ndarray (h,)
+        Multipliers (constants of the LMI).
+    lmi : {"linearized", "eq5", "schur"}
+    eps, margin : float
+        ‖D‖₂ ≤ 1 − eps (norm block, with :data:`~idl_sdp.lmi.NORM_MARGIN`) and
+        LMI ⪰ margin·I, exactly as in :class:`~idl_sdp.ParameterStep`.
+    with_norm : bool
+        Whether the ‖D‖₂ block is part of the problem. The fast Θ-step drops it while
+        ‖D‖₂ stays clearly inside the ball — a relaxation whose optimum is the
+        constrained one whenever it satisfies the dropped constraint (checked).
+    """
+
+    def __init__(self, p: int, h: int, lam: np.ndarray, lmi: str, eps: float,
+                 margin: float, with_norm: bool = True):
+        self.p, self.h, self.with_norm = p, h, with_norm
+        self.lmi, self.lam, self.eps, self.margin = lmi, np.asarray(lam, float), eps, margin
+        dA = cp.Variable((p, h), name="dA")
+        dD = cp.Variable((h, h), name="dD")
+        P: Dict[str, cp.Parameter] = {
+            "L1": cp.Parameter((h, h), name="L1"),
+            "g1": cp.Parameter((p, h), name="g1"),
+            "g2": cp.Parameter((h, h), name="g2"),
+        }
+        Lt = [cp.Parameter((h, h), name=f"L2_{j}") for j in range(h)]
+        rows = cp.hstack([Lt[j] @ dD[j, :] for j in range(h)])
+        objective = (0.5 * cp.sum_squares(dA @ P["L1"]) + cp.sum(cp.multiply(P["g1"], dA))
+                     + 0.5 * cp.sum_squares(rows) + cp.sum(cp.multiply(P["g2"], dD)))
+        nC = p + h if lmi == "schur" else h
+        P["C0"] = cp.Parameter((nC, nC), name="C0")
+        if lmi == "linearized":
+            P["A_ref"] = cp.Parameter((p, h), name="A_ref")
+        C = P["C0"] + lmi_increment(lmi, dA, dD, self.lam, P.get("A_ref"))
+        constraints = [0.5 * (C + C.T) >> 0]
+        if with_norm:
+            P["N0"] = cp.Parameter((2 * h, 2 * h), name="N0")
+            N = P["N0"] + norm_increment(dD)
+            constraints.append(0.5 * (N + N.T) >> 0)
+        self.dA, self.dD, self.parameters, self._Lt = dA, dD, P, Lt
+        self.problem = cp.Problem(cp.Minimize(objective), constraints)
+
+    def solve(
+        self, A0: np.ndarray, D0: np.ndarray, S1: np.ndarray, g1: np.ndarray,
+        S2: np.ndarray, g2: np.ndarray, A_ref: Optional[np.ndarray], sigma: float,
+        solver: str, opts: Union[Dict[str, Any], List[Dict[str, Any]]],
+    ) -> Tuple[np.ndarray, np.ndarray, float, float]:
+        """Solve from (A0, D0); return (A, D, model decrease, seconds).
+
+        ``S1`` (h, h) and ``S2`` (h, h, h) are the PSD Hessians of the rows of A and of D,
+        ``g1`` (p, h) and ``g2`` (h, h) the model gradient at (A0, D0), ``sigma`` > 0 the
+        objective scale. ``opts`` is a dict of solver options or a list of them, tried in
+        order while the solver reports ``optimal_inaccurate``. The decrease is
+        q(A0, D0) − q(A, D) ≥ 0 (up to tolerance).
+        """
+        P = self.parameters
+        r = 1.0 / np.sqrt(sigma)
+        P["L1"].value = r * _factor_rows(S1).T
+        P["g1"].value = g1 / sigma
+        P["g2"].value = g2 / sigma
+        for Lt, L in zip(self._Lt, _factor_rows(S2)):
+            Lt.value = r * L
+        if "A_ref" in P:
+            P["A_ref"].value = A_ref
+        P["C0"].value = lmi_matrix(self.lmi, A0, D0, self.lam, A_ref=A_ref, margin=self.margin)
+        if "N0" in P:
+            P["N0"].value = norm_matrix(D0, self.eps) - NORM_MARGIN * np.eye(2 * self.h)
+        seconds = 0.0
+        tries = opts if isinstance(opts, list) else [opts]
+        for k, o in enumerate(tries):
+            try:
+                _, secs = solve_problem(self.problem, solver, "Theta-step (reduced model SDP)",
+                                        **o)
+                seconds += secs
+                break
+            except SolverError as exc:
+                # A tighter try that the solver cannot certify falls back to the next
+                # (looser) option set; the last one's failure is reported.
+                if exc.status != "optimal_inaccurate" or k == len(tries) - 1:
+                    raise
+        return (A0 + self.dA.value, D0 + self.dD.value, -sigma * float(self.problem.value),
+                seconds)

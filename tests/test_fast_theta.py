@@ -1,0 +1,156 @@
+"""The fast Θ-step (reduced active-set models) is exact: it reaches the optimum of the
+cvxpy Θ-step, on random instances of several sizes, all three LMIs and both reg regimes."""
+import warnings
+
+import numpy as np
+import pytest
+
+import idl_sdp
+from idl_sdp import HiddenStep, ParameterStep, objective
+from idl_sdp.fast import exact_line_search
+from idl_sdp.lmi import lmi_matrix
+from idl_sdp.step_data import theta_step_data
+
+TIGHT = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
+NAMES = ("A", "B", "c", "D", "E", "f")
+
+
+def _instance(seed, m, h, n, p, lam_kind):
+    rng = np.random.default_rng([seed, m, h, n])
+    T = rng.standard_normal((4, n)) / np.sqrt(n)
+    U = rng.standard_normal((n, m))
+    Y = rng.standard_normal((p, 4)) @ np.maximum(T @ U, 0) + 0.1 * rng.standard_normal((p, m))
+    lam = 10.0 ** rng.uniform(-2, 2, h) if lam_kind == "mixed" else np.full(h, 1.0)
+    model = idl_sdp.initial_model(U, Y, h, seed=seed)
+    X = HiddenStep(U, Y, h, lam).solve(model, solver="fast")
+    return U, Y, X, lam, model
+
+
+def _solve_cvxpy(step, X, model):
+    step.set_data(X, model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        step.problem.solve("CLARABEL", **TIGHT)
+        if step.problem.status != "optimal":
+            step.problem.solve("CLARABEL")
+    assert step.problem.status == "optimal"
+    return idl_sdp.ImplicitModel(**{k: step.variables[k].value for k in NAMES})
+
+
+def _lmi_slack(step, new, model, margin):
+    C = lmi_matrix(step.lmi, new.A, new.D, step.lam, A_ref=model.A, margin=margin)
+    return float(np.linalg.eigvalsh(C)[0])
+
+
+def _reference(step, X, model):
+    """Clarabel on the cvxpy Θ-step at 1e-10 (independent of the fast path).
+
+    Returns (lower, upper): J of Clarabel's point, which may violate the LMI by the
+    solver's feasibility tolerance (and then be *below* the optimum), and J of a point
+    that satisfies the constraints exactly as imposed: when the first one violates the
+    LMI by v, the problem is re-solved with the margin raised by 2v (a feasible point
+    of the original problem, so its J is ≥ the optimum).
+    """
+    ref = _solve_cvxpy(step, X, model)
+    J = objective(ref, X, step.U, step.Y, step.lam, reg=step.reg)
+    v = _lmi_slack(step, ref, model, step.margin)
+    if v >= 0:
+        return J, J
+    margin = step.margin
+    for _ in range(5):
+        margin -= 2 * v
+        tighter = ParameterStep(step.U, step.Y, step.hidden, step.lam, lmi=step.lmi,
+                                eps=step.eps, reg=step.reg, margin=margin)
+        ref2 = _solve_cvxpy(tighter, X, model)
+        v = _lmi_slack(step, ref2, model, step.margin)
+        if v >= 0:
+            return J, objective(ref2, X, step.U, step.Y, step.lam, reg=step.reg)
+    raise AssertionError("no feasible reference point")
+
+
+CASES = [  # m, h, n, p, lmi, reg, λ
+    (40, 3, 2, 1, "linearized", 0.0, "one"),
+    (120, 5, 6, 2, "eq5", 0.0, "mixed"),
+    (300, 4, 3, 1, "schur", 0.0, "one"),
+    (80, 6, 4, 2, "linearized", 1e-3, "mixed"),
+    (200, 3, 8, 1, "eq5", 1e-3, "one"),
+    (60, 5, 3, 3, "schur", 1e-3, "mixed"),
+    (150, 4, 5, 2, "linearized", 0.1, "one"),
+    (500, 6, 3, 1, "linearized", 0.0, "one"),
+]
+
+
+@pytest.mark.parametrize("m, h, n, p, lmi, reg, lam_kind", CASES)
+def test_fast_theta_reaches_the_cvxpy_optimum(m, h, n, p, lmi, reg, lam_kind):
+    U, Y, X, lam, model = _instance(1, m, h, n, p, lam_kind)
+    if lmi == "schur":
+        model.A *= 0.05
+    step = ParameterStep(U, Y, h, lam, lmi=lmi, reg=reg)
+    lower, upper = _reference(step, X, model)
+    new, info = step.solve(X, model, "fast", return_info=True)
+    J = objective(new, X, U, Y, lam, reg=reg)
+    assert info["objective"] == pytest.approx(J, rel=1e-12)
+    # as good as the best feasible Clarabel point at 1e-10, up to 1e-8 relative, and
+    # not below Clarabel's own (possibly slightly infeasible) point by more than that
+    assert J <= upper + 1e-8 * abs(upper)
+    assert J >= lower - 1e-8 * abs(lower)
+    assert info["outer_iterations"] <= 8
+    # feasible for the constraints the cvxpy problem imposes (to the inner tolerance)
+    assert np.linalg.norm(new.D, 2) <= 1 - step.eps
+    # LMI ⪰ δI up to the inner solver's feasibility tolerance (1e-8 where it falls back
+    # to its defaults; the cvxpy path itself leaves up to 1e-7, see _reference), and
+    # strictly PSD without the margin, which is what the margin is there for.
+    assert _lmi_slack(step, new, model, step.margin) >= -1e-8
+    assert _lmi_slack(step, new, model, 0.0) > 0
+
+
+def test_fast_theta_warm_start_in_later_rounds():
+    """Rounds ≥ 2 start from Θ_k (the previous optimum): few model SDPs."""
+    from idl_sdp.datasets import load_split
+
+    data = load_split("iris", seed=0)
+    res = idl_sdp.fit(data.U_train, data.Y_train, hidden=6, reg=1e-3, rounds=6,
+                      solver="fast", tol=0)
+    outer = [r["theta_step_outer_iterations"] for r in res.history]
+    assert max(outer) <= 8
+    assert np.mean(outer[1:]) <= 3
+
+
+def test_theta_step_data_is_what_the_cvxpy_step_holds(rng):
+    U, Y = rng.standard_normal((3, 30)), rng.standard_normal((2, 30))
+    lam = np.array([0.5, 2.0, 1.0])
+    X = np.abs(rng.standard_normal((3, 30)))
+    model = idl_sdp.initial_model(U, Y, 3)
+    step = ParameterStep(U, Y, 3, lam)
+    step.set_data(X, model)
+    data = theta_step_data(X, U, Y, lam)
+    P = step.parameters
+    assert np.array_equal(P["Phi"].value, data.Phi)
+    assert np.array_equal(P["YPhiT"].value, data.YPhiT)
+    assert np.array_equal(P["LamXPhiT"].value, data.LamXPhiT)
+    L = P["Lphi"].value
+    assert np.allclose(L @ L.T, data.Phi @ data.Phi.T, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_exact_line_search_matches_dense_grid(seed):
+    rng = np.random.default_rng(seed)
+    R, N = 3, 40
+    z, dz = rng.standard_normal((R, N)), rng.standard_normal((R, N))
+    w = rng.uniform(0.1, 2.0, (R, N))
+    c0, c1 = rng.standard_normal(R) * 3, rng.uniform(0, 1, R) * (seed % 2)
+    amax = 2.0
+    alpha = exact_line_search(z, dz, w, c0, c1, amax)
+    grid = np.linspace(0, amax, 200001)
+
+    def phi(r, a):  # the function whose derivative the search is given
+        return c0[r] * a + 0.5 * c1[r] * a**2 + 0.5 * np.sum(
+            w[r] * (np.maximum(z[r] + np.multiply.outer(a, dz[r]), 0) ** 2
+                    - np.maximum(z[r], 0) ** 2), axis=-1)
+
+    for r in range(R):
+        best = grid[np.argmin(phi(r, grid))]
+        assert 0 <= alpha[r] <= amax
+        assert phi(r, np.array([alpha[r]]))[0] <= phi(r, np.array([best]))[0] + 1e-12
+        assert abs(alpha[r] - best) <= 2 * amax / 200000 + 1e-9 or \
+            abs(phi(r, np.array([alpha[r]]))[0] - phi(r, np.array([best]))[0]) <= 1e-12
