@@ -65,6 +65,8 @@ def cvxpy_reference(step: ParameterStep, X, model, repeat: int = 2):
             warnings.simplefilter("ignore")
             step.problem.solve("CLARABEL", **idl_sdp._solvers.DEFAULT_OPTIONS["CLARABEL"])
         times.append(time.perf_counter() - t0)
+        if times[-1] > 20.0:
+            break  # a long solve: its compile share is negligible, skip the re-solve
     status_default = step.problem.status
     default = {k: V[k].value for k in names}
     with warnings.catch_warnings():
@@ -106,7 +108,12 @@ def random_instance(k: int):
     U = rng.standard_normal((n, m))
     Y = rng.standard_normal((p, 5)) @ np.maximum(T @ U, 0) + 0.1 * rng.standard_normal((p, m))
     model = idl_sdp.initial_model(U, Y, h, seed=k)
-    X = HiddenStep(U, Y, h, lam).solve(model, solver="fast")
+    try:
+        X = HiddenStep(U, Y, h, lam).solve(model, solver="fast")
+    except idl_sdp.SolverError:
+        # (seen at m = 300, h = 15, n = 2: the fast X-step's projected Newton stalls;
+        # the instance only needs some X ≥ 0, so take the cvxpy X-step's)
+        X = HiddenStep(U, Y, h, lam).solve(model, solver="CLARABEL")
     if lmi == "schur":
         model.A *= 0.01
     return U, Y, X, lam, model, lmi, reg
@@ -127,7 +134,7 @@ def part_exact(n_inst: int) -> str:
         worst = max(worst, rel)
         rows.append([str(U.shape[1]), str(h), str(U.shape[0]), lmi, f"{reg:g}",
                      f"{lam.min():.0e}–{lam.max():.0e}", tol, f"{rel:+.1e}",
-                     f"{feasibility(step, new, model):.1e}", str(info["outer_iterations"]),
+                     f"{feasibility(step, new, model):.1e}", str(info.get("outer_iterations", "–")),
                      info.get("method", "active-set"),
                      f"{c_fast:.2f} / {t_fast:.2f}", f"{c_ref:.2f} / {t_ref:.2f}",
                      f"{t_ref / t_fast:.1f}"])
@@ -166,7 +173,7 @@ def part_digits(later_round: int = 6) -> str:
             new, info, c_fast, t_fast = fast_solve(step, X, model)
             ref, c_ref, t_ref, tol = cvxpy_reference(step, X, model, repeat=1)
             J, J_ref = (objective(mod, X, U, Y, lam, reg=reg) for mod in (new, ref))
-            rows.append([f"{reg:g}", label, str(info["outer_iterations"]), f"{t_fast:.2f}",
+            rows.append([f"{reg:g}", label, str(info.get("outer_iterations", "–")), f"{t_fast:.2f}",
                          f"{t_ref:.1f}", f"{t_ref / t_fast:.0f}×", f"{(J - J_ref) / abs(J_ref):+.1e}",
                          tol])
             print("digits", rows[-1], flush=True)

@@ -240,21 +240,6 @@ def check_training_data(U: Any, Y: Any, hidden: Any, lam: Any):
     return U, Y, hidden, check_lam(lam, hidden)
 
 
-def check_model_sizes(model: Any, n: int, p: int, hidden: int, name: str = "model"):
-    """``model`` is an ImplicitModel whose sizes match the training data."""
-    from .model import ImplicitModel  # local: model imports this module
-
-    if not isinstance(model, ImplicitModel):
-        raise TypeError(f"{name} must be an ImplicitModel, got {type(model).__name__}")
-    got = (model.n_inputs, model.n_hidden, model.n_outputs)
-    if got != (n, hidden, p):
-        raise ValueError(
-            f"{name} has (n_inputs, n_hidden, n_outputs) = {got}, but the data and "
-            f"step need {(n, hidden, p)}"
-        )
-    return model
-
-
 def check_bounds(lower: Any, upper: Any, size: int) -> Tuple[np.ndarray, np.ndarray]:
     """Box bounds ``lower ≤ x ≤ upper`` on a length-``size`` vector.
 

@@ -100,15 +100,21 @@ def alternate(
             record.update(info)
         cur = float(objective(state))
         record["objective"] = cur
+        converged = tol is not None and prev - cur <= tol * abs(prev)
+        if converged:
+            # In the record before the callback sees it, so that a checkpoint written
+            # by the callback knows the run is over.
+            record["converged"] = True
+            record["stop"] = (f"relative decrease {(prev - cur) / max(abs(prev), 1e-300):.2e}"
+                              " <= tol")
         history.append(record)
         result.state = state
         stop = callback(record, state) if callback is not None else False
         if stop:
             result.converged, result.message = True, "stopped by callback"
             return result
-        if tol is not None and prev - cur <= tol * abs(prev):
-            result.converged = True
-            result.message = f"relative decrease {(prev - cur) / max(abs(prev), 1e-300):.2e} <= tol"
+        if converged:
+            result.converged, result.message = True, record["stop"]
             return result
         prev = cur
         if on_round is not None and k + 1 < rounds:

@@ -17,7 +17,7 @@ import numpy as np
 from ._io import atomic_write, read_npz
 from ._validation import as_matrix, as_vector, check_positive_int, check_nonneg_float
 
-__all__ = ["ImplicitModel", "EquilibriumError", "MODEL_FORMAT_VERSION"]
+__all__ = ["ImplicitModel", "EquilibriumError", "MODEL_FORMAT_VERSION", "check_model_sizes"]
 
 #: Version tag stored in every saved model; :meth:`ImplicitModel.load` checks it.
 MODEL_FORMAT_VERSION = 1
@@ -199,3 +199,16 @@ class ImplicitModel:
         if missing:
             raise ValueError(f"path {path!r}: model file lacks arrays {missing}")
         return cls(**{k: arrays[k] for k in _FIELDS})
+
+
+def check_model_sizes(model: Any, n: int, p: int, hidden: int, name: str = "model"):
+    """``model`` is an ImplicitModel whose sizes match the training data."""
+    if not isinstance(model, ImplicitModel):
+        raise TypeError(f"{name} must be an ImplicitModel, got {type(model).__name__}")
+    got = (model.n_inputs, model.n_hidden, model.n_outputs)
+    if got != (n, hidden, p):
+        raise ValueError(
+            f"{name} has (n_inputs, n_hidden, n_outputs) = {got}, but the data and "
+            f"step need {(n, hidden, p)}"
+        )
+    return model

@@ -22,11 +22,11 @@ import numpy as np
 
 from ._solvers import SOLVERS, SolverError, check_solver, solve_problem
 from ._validation import (
-    as_matrix, check_choice, check_lam, check_model_sizes, check_nonneg_float,
+    as_matrix, check_choice, check_lam, check_nonneg_float,
     check_open_unit, check_training_data,
 )
 from .lmi import LMI_CHOICES, default_margin, lmi_constraints, norm_constraint
-from .model import ImplicitModel
+from .model import ImplicitModel, check_model_sizes
 from .step_data import ThetaData, gram_factor, theta_step_data
 
 __all__ = ["ParameterStep", "gram_factor"]
@@ -34,8 +34,10 @@ __all__ = ["ParameterStep", "gram_factor"]
 _NAMES = ("A", "B", "c", "D", "E", "f")
 
 #: ``solver="fast"`` with ``method="auto"`` solves the cvxpy problem (Clarabel) when
-#: m ≤ SMALL_DATA_FACTOR · q, q = h + n + 1: see :meth:`ParameterStep.solve`.
+#: m ≤ SMALL_DATA_FACTOR · q (q = h + n + 1) or m·h ≤ SMALL_PROBLEM: see
+#: :meth:`ParameterStep.solve` (both measured in benchmarks/bench_theta.py).
 SMALL_DATA_FACTOR = 2
+SMALL_PROBLEM = 1000
 _FAST_ONLY = ("inner_solver", "tol", "max_outer")
 
 
@@ -162,7 +164,10 @@ class ParameterStep:
         return X
 
     def data(self, X: Any) -> ThetaData:
-        """The numpy data of this Θ-step for hidden states X (:func:`~idl_sdp.step_data.theta_step_data`)."""
+        """The numpy data of this Θ-step for hidden states X.
+
+        See :func:`idl_sdp.step_data.theta_step_data`.
+        """
         X = as_matrix(X, "X", shape=(self.hidden, self.U.shape[1]))
         if np.any(X < 0):
             raise ValueError(f"X must be nonnegative, got min {X.min():.3e}")
@@ -186,6 +191,31 @@ class ParameterStep:
         X = self._checked(X, model)
         self._load(theta_step_data(X, self.U, self.Y, self.lam), model)
 
+    def _solve_cvxpy(self, data: ThetaData, model: ImplicitModel, solver: str,
+                     opts: Dict[str, Any]):
+        self._load(data, model)
+        for k, var in self.variables.items():
+            var.value = getattr(model, k)
+        status, seconds = solve_problem(self.problem, solver, "Theta-step", **opts)
+        V = self.variables
+        new = ImplicitModel(**{k: V[k].value for k in _NAMES})
+        return new, {"status": status, "seconds": seconds,
+                     "objective": float(self.problem.value)}
+
+    def _solve_active_set(self, data: ThetaData, model: ImplicitModel,
+                          opts: Dict[str, Any]):
+        from .fast.theta import ThetaWorkspace, solve_theta_fast
+
+        if self._workspace is None:
+            self._workspace = ThetaWorkspace(self.Y.shape[0], self.hidden, self.lam,
+                                             self.lmi, self.eps, self.margin)
+        theta1, theta2 = _split(model)
+        t1, t2, info = solve_theta_fast(
+            data, theta1, theta2, reg=self.reg, lmi=self.lmi, eps=self.eps,
+            margin=self.margin, A_ref=model.A if self.lmi == "linearized" else None,
+            workspace=self._workspace, **opts)
+        return _join(t1, t2, self.hidden, self.U.shape[0]), info
+
     def solve(
         self, X: Any, model: ImplicitModel, solver: str = "CLARABEL", *,
         return_info: bool = False, **opts: Any
@@ -201,8 +231,10 @@ class ParameterStep:
         ``"cvxpy"`` (this step's own problem with Clarabel) or ``"auto"`` (default:
         ``"cvxpy"`` when m ≤ 2q, q = h + n + 1 — with so few samples per parameter the
         active-set models are degenerate and need several SDP solves, each as costly
-        as the full problem; ``"active-set"`` otherwise). ``info["method"]`` says which
-        ran.
+        as the full problem — or when m·h ≤ 1000, where one solve of the full problem
+        costs less than the several small ones; ``"active-set"`` otherwise; when the
+        first choice fails — Clarabel not ``optimal``, or an active-set model found
+        unbounded — the other is tried). ``info["method"]`` says which ran and why.
 
         With ``return_info=True`` return ``(model, info)``: ``status``, ``seconds``,
         ``objective`` (J + reg·R at the new model) and, for the fast path,
@@ -216,47 +248,38 @@ class ParameterStep:
         solver = check_solver(solver, SOLVERS + ("FAST",))
         X = self._checked(X, model)
         data = theta_step_data(X, self.U, self.Y, self.lam)
-        method = opts.pop("method", "auto") if solver == "FAST" else None
-        if method is not None:
-            method = check_choice(method, "method", ("auto", "active-set", "cvxpy"))
-            auto = method == "auto"
-            if auto:
-                method = "cvxpy" if self.U.shape[1] <= SMALL_DATA_FACTOR * data.Phi.shape[0] \
-                    else "active-set"
-        if method == "cvxpy":
-            # Few samples per parameter: the active sets leave the model SDPs degenerate
-            # and several are needed, while the full problem is barely larger than one
-            # of them (measured in benchmarks/bench_theta.py). Exact either way.
-            solver = "CLARABEL"
-            opts = {k: v for k, v in opts.items() if k not in _FAST_ONLY}
-        if solver == "FAST":
-            from .fast.theta import ThetaWorkspace, solve_theta_fast
-
-            if self._workspace is None:
-                self._workspace = ThetaWorkspace(self.Y.shape[0], self.hidden, self.lam,
-                                                 self.lmi, self.eps, self.margin)
-            theta1, theta2 = _split(model)
-            try:
-                t1, t2, info = solve_theta_fast(
-                    data, theta1, theta2, reg=self.reg, lmi=self.lmi, eps=self.eps,
-                    margin=self.margin, A_ref=model.A if self.lmi == "linearized" else None,
-                    workspace=self._workspace, **opts)
-                new = _join(t1, t2, self.hidden, self.U.shape[0])
-            except SolverError as exc:
-                if exc.status != "degenerate_model" or not auto:
-                    raise
-                method = "cvxpy (active-set model degenerate)"
-                solver = "CLARABEL"
-                opts = {k: v for k, v in opts.items() if k not in _FAST_ONLY}
         if solver != "FAST":
-            self._load(data, model)
-            for k, var in self.variables.items():
-                var.value = getattr(model, k)
-            status, seconds = solve_problem(self.problem, solver, "Theta-step", **opts)
-            V = self.variables
-            new = ImplicitModel(**{k: V[k].value for k in _NAMES})
-            info = {"status": status, "seconds": seconds,
-                    "objective": float(self.problem.value)}
-        info["method"] = method or "cvxpy"
+            new, info = self._solve_cvxpy(data, model, solver, opts)
+            info["method"] = "cvxpy"
+        else:
+            method = check_choice(opts.pop("method", "auto"), "method",
+                                  ("auto", "active-set", "cvxpy"))
+            if method == "auto":
+                m = self.U.shape[1]
+                small = (m <= SMALL_DATA_FACTOR * data.Phi.shape[0]
+                         or m * self.hidden <= SMALL_PROBLEM)
+                # Few samples per parameter: the active sets leave the model SDPs
+                # degenerate and several are needed, while the full problem is barely
+                # larger than one of them (measured in benchmarks/bench_theta.py). Either
+                # method is exact; where the first fails the other is tried.
+                order = ["cvxpy", "active-set"] if small else ["active-set", "cvxpy"]
+            else:
+                order = [method]
+            failures = []
+            for k, meth in enumerate(order):
+                try:
+                    if meth == "cvxpy":
+                        new, info = self._solve_cvxpy(
+                            data, model, "CLARABEL",
+                            {key: v for key, v in opts.items() if key not in _FAST_ONLY})
+                    else:
+                        new, info = self._solve_active_set(data, model, opts)
+                except SolverError as exc:
+                    if k == len(order) - 1:
+                        raise
+                    failures.append(f"{meth} returned {exc.status}")
+                    continue
+                info["method"] = meth + (f" ({'; '.join(failures)})" if failures else "")
+                break
         self.last_info = info
         return (new, info) if return_info else new

@@ -13,6 +13,16 @@ X-step data (Θ fixed), see :mod:`idl_sdp.hidden_step`:
    G = A^T(BU + c1^T - Y) - \Lambda(EU + f1^T),\quad
    D_s = \mathrm{diag}(\sqrt\lambda) D,\quad W = \mathrm{diag}(\sqrt\lambda)(EU + f1^T).
 
+G and W are small matrices times constant data, G = G_x Ψ and W = W_x Ψ_u with
+Ψ = [U; Y; 1ᵀ], Ψ_u = [U; 1ᵀ] and
+
+.. math::
+   G_x = [A^TB - \Lambda E,\ -A^T,\ A^Tc - \Lambda f]\ (h \times (n+p+1)),\quad
+   W_x = \mathrm{diag}(\sqrt\lambda)[E,\ f]\ (h \times (n+1));
+
+the cvxpy X-step holds only L, G_x, D_s, W_x and the constant in its parameters, the
+fast path takes M, D_s, G and W.
+
 Θ-step data (X fixed), see :mod:`idl_sdp.parameter_step`: Φ = [X; U; 1ᵀ] (q × m),
 its Gram matrix K = ΦΦᵀ, YΦᵀ, (ΛX)Φᵀ and the constant ½(‖Y‖² + Σ_j λ_j‖x_j‖²)/m.
 """
@@ -69,6 +79,10 @@ class HiddenData:
     Ds: np.ndarray
     W: np.ndarray
     const: float
+    #: (h, n+p+1) with G = Gx @ [U; Y; 1ᵀ] (see the module docstring).
+    Gx: np.ndarray
+    #: (h, n+1) with W = Wx @ [U; 1ᵀ].
+    Wx: np.ndarray
 
 
 def hidden_step_data(A, B, c, D, E, f, U, Y, lam, psd_tol: float = 1e-9) -> HiddenData:
@@ -79,9 +93,11 @@ def hidden_step_data(A, B, c, D, E, f, U, Y, lam, psd_tol: float = 1e-9) -> Hidd
     R = B @ U + c[:, None] - Y
     W0 = E @ U + f[:, None]
     sq = np.sqrt(lam)
+    Gx = np.hstack([A.T @ B - lam[:, None] * E, -A.T, (A.T @ c - lam * f)[:, None]])
     return HiddenData(
         M=M, L=L, lambda_min_M=lam_min, G=A.T @ R - lam[:, None] * W0,
         Ds=sq[:, None] * D, W=sq[:, None] * W0, const=0.5 * float(np.sum(R * R)) / m,
+        Gx=Gx, Wx=sq[:, None] * np.hstack([E, f[:, None]]),
     )
 
 

@@ -105,3 +105,17 @@ def test_resume_with_larger_rounds_is_bit_identical_under_reg_auto_fast(tmp_path
     # before the fix: reg 1e-3 (1-round selection) vs 1e-4 (3 rounds), models 0.82 apart
     U, Y = data
     _assert_resume_matches(tmp_path, U, Y, 1, 3, hidden=3, solver="fast")
+
+
+@pytest.mark.parametrize("solver", ["CLARABEL", "fast"])
+def test_resume_of_a_converged_run_takes_no_more_rounds(tmp_path, data, solver):
+    # The checkpoint of a run that stopped on `tol` used to let a resumed run go on.
+    U, Y = data
+    ck = tmp_path / "run.npz"
+    kw = dict(hidden=3, reg=1e-2, rounds=8, tol=0.2, seed=0, solver=solver)
+    full = fit(U, Y, checkpoint=ck, **kw)
+    assert full.converged and full.n_rounds < 8
+    resumed = fit(U, Y, resume=ck, **kw)
+    assert resumed.converged and resumed.n_rounds == full.n_rounds
+    assert _same_model(full.model, resumed.model)
+    assert resumed.message == full.message

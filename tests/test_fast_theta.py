@@ -87,7 +87,8 @@ def test_fast_theta_reaches_the_cvxpy_optimum(m, h, n, p, lmi, reg, lam_kind):
         model.A *= 0.05
     step = ParameterStep(U, Y, h, lam, lmi=lmi, reg=reg)
     lower, upper = _reference(step, X, model)
-    new, info = step.solve(X, model, "fast", return_info=True)
+    new, info = step.solve(X, model, "fast", return_info=True, method="active-set")
+    assert info["method"] == "active-set"
     J = objective(new, X, U, Y, lam, reg=reg)
     assert info["objective"] == pytest.approx(J, rel=1e-12)
     # as good as the best feasible Clarabel point at 1e-10, up to 1e-8 relative, and
@@ -105,12 +106,14 @@ def test_fast_theta_reaches_the_cvxpy_optimum(m, h, n, p, lmi, reg, lam_kind):
 
 
 def test_fast_theta_warm_start_in_later_rounds():
-    """Rounds ≥ 2 start from Θ_k (the previous optimum): few model SDPs."""
+    """Rounds ≥ 2 start from Θ_k (the previous optimum): few model SDPs. (m·h = 1050:
+    the active-set method runs, see test_fast_method_auto_chooses_by_size.)"""
     from idl_sdp.datasets import load_split
 
     data = load_split("iris", seed=0)
-    res = idl_sdp.fit(data.U_train, data.Y_train, hidden=6, reg=1e-3, rounds=6,
+    res = idl_sdp.fit(data.U_train, data.Y_train, hidden=10, reg=1e-3, rounds=6,
                       solver="fast", tol=0)
+    assert all(r["theta_step_method"] == "active-set" for r in res.history)
     outer = [r["theta_step_outer_iterations"] for r in res.history]
     assert max(outer) <= 8
     assert np.mean(outer[1:]) <= 3
@@ -154,3 +157,16 @@ def test_exact_line_search_matches_dense_grid(seed):
         assert phi(r, np.array([alpha[r]]))[0] <= phi(r, np.array([best]))[0] + 1e-12
         assert abs(alpha[r] - best) <= 2 * amax / 200000 + 1e-9 or \
             abs(phi(r, np.array([alpha[r]]))[0] - phi(r, np.array([best]))[0]) <= 1e-12
+
+
+def test_fast_method_auto_chooses_by_size():
+    """m ≤ 2q or m·h ≤ 1000: the cvxpy problem; otherwise the active-set method. Same J."""
+    for m, h, n, want in ((40, 3, 2, "cvxpy"), (60, 8, 30, "cvxpy"), (400, 4, 3, "active-set")):
+        U, Y, X, lam, model = _instance(2, m, h, n, 1, "one")
+        step = ParameterStep(U, Y, h, lam, reg=1e-3)
+        new, info = step.solve(X, model, "fast", return_info=True)
+        assert info["method"] == want
+        other = "active-set" if want == "cvxpy" else "cvxpy"
+        ref, _ = step.solve(X, model, "fast", return_info=True, method=other)
+        J, J_ref = (objective(mod, X, U, Y, lam, reg=1e-3) for mod in (new, ref))
+        assert abs(J - J_ref) <= 1e-7 * abs(J_ref)

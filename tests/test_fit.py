@@ -115,7 +115,9 @@ def test_solver_failure_falls_back_and_is_recorded(iris, monkeypatch, status):
     _fail_once(monkeypatch, status, "Theta-step")
     res = fit(iris.U_train, iris.Y_train, hidden=4, reg=1e-2, rounds=2)
     note = res.history[0]["theta_step_fallback"]
-    assert status in note and "SCS" in note
+    # the Θ-step falls back to the exact active-set method first (then SCS)
+    assert note.startswith(f"CLARABEL returned {status}")
+    assert "solved by the active-set method" in note
 
 
 def test_solver_failure_without_fallback_raises_with_last_good_model(iris, monkeypatch):
@@ -240,3 +242,30 @@ def test_reg_auto_cross_validation_path(iris):
     assert all(np.isfinite(p["val_mse"]) and p["val_mse"] > 0 for p in res.reg_path)
     with pytest.raises(ValueError, match="reg_folds"):
         fit(iris.U_train, iris.Y_train, hidden=4, rounds=1, reg_folds=0)
+
+
+def test_dual_update_moves_lambda_where_the_ray_cannot(monkeypatch):
+    # M(λ) = [[λ1, −λ1 d], [−λ1 d, λ2]] (A = 0): PSD iff λ2 ≥ λ1 d². At λ = (1, d²+1e-5)
+    # the ray λ + tΔ with Δ = (1, 0) leaves the PSD cone for every t > 3e-5, so a line
+    # search along it returns t ≈ 0; the projection raises λ2 to make room for λ1.
+    from idl_sdp import multipliers
+    d = 0.9
+    model = idl_sdp.ImplicitModel(np.zeros((1, 2)), np.zeros((1, 1)), np.zeros(1),
+                                  np.array([[0.0, d], [0.0, 0.0]]), np.zeros((2, 1)),
+                                  np.zeros(2))
+    lam = np.array([1.0, d * d + 1e-5])
+    monkeypatch.setattr(multipliers, "divergence_direction",
+                        lambda *a: np.array([1.0, 0.0]))
+    X, U = np.zeros((2, 3)), np.zeros((1, 3))
+    new, info = multipliers.dual_update(model, X, U, lam, rho=1.0, return_info=True)
+    assert info["status"] == "projected"
+    assert np.all(new >= lam)
+    # the projection of (2, λ2) onto {λ2 ≥ λ1 d² + δ'}: λ1 well above 1
+    assert new[0] > 1.3
+    M = convexity_matrix(model.A, model.D, new)
+    assert np.linalg.eigvalsh(M)[0] >= idl_sdp.lmi.default_margin(new)
+    # against the closed form of the projection onto the line λ2 = λ1 d² (δ → 0)
+    t = np.array([2.0, lam[1]])
+    n = np.array([d * d, -1.0]) / np.hypot(d * d, 1.0)
+    closed = t - (t @ n) * n
+    assert np.allclose(new, closed, atol=1e-4)

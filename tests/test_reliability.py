@@ -90,12 +90,15 @@ def _always(monkeypatch, status, step_name):
     real = idl_sdp._solvers.solve_problem
 
     def fake(problem, solver, step, **opts):
-        if step == step_name:
+        if step.startswith(step_name):  # incl. "Theta-step (reduced model SDP)"
             raise SolverError(f"{step}: forced {status}", status=status, step=step)
         return real(problem, solver, step, **opts)
 
     monkeypatch.setattr(hs, "solve_problem", fake)
     monkeypatch.setattr(ps, "solve_problem", fake)
+    # the Θ-step's fallback, the active-set method, solves its model SDPs here
+    import idl_sdp.fast.theta_model as tm
+    monkeypatch.setattr(tm, "solve_problem", fake)
 
 
 @pytest.mark.parametrize("status", ["optimal_inaccurate", "infeasible", "unbounded",

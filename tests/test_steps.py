@@ -266,6 +266,9 @@ def test_step_rejects_nan_and_mismatch(small_problem):
 # ------------------------------------------------ X-step compiles in memory linear in m
 # Before the fix, sum(multiply(G, X)) in the objective made cvxpy's quadratic-coefficient
 # extraction densify an (hm) x (2hm + 2h² + 1) array (24.1 GiB at m = 2000, h = 20).
+# Then, with the scalar gx but G, W still (h, m) parameters, cvxpy's DPP tensor index
+# space grew as m³ and overflowed int64 at m ≈ 30 000 (h = 20); now the parameters are
+# L, Gx, Ds, Wx, const, of sizes independent of m, with U, Y as constants.
 # See benchmarks/bench_xstep_memory.py and benchmarks/results/xstep_memory.md.
 
 def _xstep_data(m, h, seed=0):
@@ -292,9 +295,30 @@ def test_hidden_step_compiled_size_is_linear_in_m():
         assert 1.9 <= sizes[400][k] / sizes[200][k] <= 2.1, sizes
     # nnz alone cannot see a dense intermediate (the old form had linear nnz too):
     # the peak traced memory of compiling must grow linearly as well (old form: ×3.9,
-    # 65 → 251 MB; now ×1.9, 6 → 12 MB).
+    # 65 → 251 MB; with G, W (h, m) parameters ×1.9, 6 → 12 MB; now ×1.9, 7.5 → 14.5 MB).
     assert peak[400] / peak[200] <= 2.6, peak
     assert peak[400] <= 64 * 2**20, peak
+
+
+def test_hidden_step_parameters_do_not_grow_with_m(data):
+    U, Y, h, lam, model = data
+    (n, m), p = U.shape, Y.shape[0]
+    step = HiddenStep(U, Y, h, lam)
+    shapes = {q.name(): q.shape for q in step.problem.parameters()}
+    assert shapes == {"L": (h, h), "Gx": (h, n + p + 1), "Ds": (h, h), "Wx": (h, n + 1),
+                      "const": ()}
+    # G = Gx [U; Y; 1ᵀ] and W = Wx [U; 1ᵀ]: the small-parameter data against the
+    # (h, m) data the fast path uses (computed independently in hidden_step_data).
+    d = step.data(model)
+    Psi_u = np.vstack([U, np.ones((1, m))])
+    np.testing.assert_array_equal(step.Psi, np.vstack([U, Y, np.ones((1, m))]))
+    for got, want in ((d.Gx @ step.Psi, d.G), (d.Wx @ Psi_u, d.W)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
+    step.set_model(model)  # the expressions G, W of the loaded parameters
+    for key in ("G", "W"):
+        assert step.parameters[key].shape == (h, m)
+        np.testing.assert_allclose(step.parameters[key].value, getattr(d, key), rtol=1e-12,
+                                   atol=1e-12 * np.abs(getattr(d, key)).max())
 
 
 def test_hidden_step_value_is_J_and_solvers_agree_with_fast():

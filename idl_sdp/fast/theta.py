@@ -54,6 +54,7 @@ import time
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .._solvers import SolverError, check_solver
 from ..lmi import NORM_MARGIN, lmi_matrix
@@ -322,16 +323,30 @@ def solve_theta_fast(
     (theta1, theta2, info)
         The optimum and ``info`` with ``status``, ``objective``, ``outer_iterations``
         (model SDPs solved), ``polish_iterations``, ``kkt_residual``, ``seconds``,
-        ``inner_seconds`` and ``norm_block`` (whether ‖D‖₂ ≤ 1 − ε entered a model).
+        ``inner_seconds``, ``norm_block`` (whether ‖D‖₂ ≤ 1 − ε entered a model) and
+        ``history``: per model SDP, the objective after it, the model's predicted
+        decrease, the step taken on (A, D) and how many pre-activations changed sign.
     """
+    # Many small (q × q) products and factorisations: BLAS threads only add contention
+    # here (measured 0.09 s against 0.001 s per 85 × 85 eigh on a loaded 2-core machine).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace,
+                      inner_solver, tol, max_outer, opts)
+
+
+def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_solver,
+           tol, max_outer, opts):
     t0 = time.perf_counter()
     inner_solver = check_solver(inner_solver)
+    adaptive = not opts and inner_solver == "CLARABEL"
     if not opts:
         # Tolerances 1e-10 where the solver can certify them, else its defaults (1e-8 for
         # Clarabel, 1e-7 for SCS): the model SDP is written in the step form, so either
         # bounds the error in J relative to J.
         opts = ([{"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}, {}]
                 if inner_solver == "CLARABEL" else [{}])
+    tight = opts
+    loose = [{}]
     Phi, X, lam = data.Phi, data.X, data.lam
     h, m = data.h, data.m
     q = Phi.shape[0]
@@ -348,6 +363,8 @@ def solve_theta_fast(
     norm_used = use_norm
     inner = 0.0
     kkt = np.inf
+    history = []
+    far = True   # no model solved yet: the first is solved at the default tolerances
     for it in range(1, max_outer + 1):
         Z = theta2 @ Phi
         S = Z > 0
@@ -361,8 +378,13 @@ def solve_theta_fast(
         sigma = max(abs(f_cur), 1e-300)
         while True:
             try:
+                # While the model still predicts a sizeable decrease its solution only
+                # sets the next active sets, and Clarabel's defaults (1e-8) save a few
+                # interior-point iterations; near the end (where the stopping test
+                # is passed) it is solved at 1e-10.
+                use = loose if adaptive and far else tight
                 A_hat, D_hat, decrease, secs = workspace.sdp(use_norm).solve(
-                    A0, D0, S1, g1, S2, g2, A_ref, sigma, inner_solver, opts)
+                    A0, D0, S1, g1, S2, g2, A_ref, sigma, inner_solver, use)
             except SolverError as exc:
                 if not exc.status.startswith("unbounded"):
                     raise
@@ -406,6 +428,10 @@ def solve_theta_fast(
                 break
             alpha *= 0.5
         theta1, theta2 = trial1, trial2
+        far = decrease > 1e-6 * max(abs(f_cur), 1e-300)
+        history.append({"objective": f_new, "model_decrease": decrease, "step": alpha,
+                        "norm_block": use_norm, "changed_signs": int(
+                            np.count_nonzero((theta2 @ Phi > 0) != S))})
         if alpha == 1.0:
             Zhat = hat2 @ Phi
             Znew = theta2 @ Phi
@@ -413,7 +439,10 @@ def solve_theta_fast(
             mismatch = (wl * (np.maximum(Znew, 0.0) - S * Zhat)) @ X.T
             grad_model = (wl * (S * Zhat - X)) @ X.T + reg * D_hat
             kkt = float(np.linalg.norm(mismatch))
-            if kkt <= tol * max(1.0, float(np.linalg.norm(grad_model))):
+            # relative to the size of the two terms the gradient balances, so that the
+            # test means the same at λ = 1e-3 and at λ = 1e6 (rounding in Z scales so)
+            terms = float(np.linalg.norm((wl * (np.abs(S * Zhat) + X)) @ X.T))
+            if kkt <= tol * max(1.0, float(np.linalg.norm(grad_model)), terms):
                 f_cur = f_new
                 break
         elif alpha == 0.0 and predicted <= 1e-13 * max(1.0, abs(f_cur)):
@@ -429,5 +458,5 @@ def solve_theta_fast(
     info = {"status": "optimal", "objective": f_cur, "outer_iterations": it,
             "polish_iterations": polish, "kkt_residual": kkt,
             "seconds": time.perf_counter() - t0, "inner_seconds": inner,
-            "norm_block": bool(norm_used)}
+            "norm_block": bool(norm_used), "history": history}
     return theta1, theta2, info

@@ -218,7 +218,7 @@ def _convex(A, B, y, reg, solver, rank_tol, fit_tol):
     Exactness is still judged afterwards in numpy on the unscaled (u, v) (``fits``,
     ``rank_one``), never from the solver's status.
     """
-    n, p, k = A.shape[0], A.shape[1], B.shape[1]
+    p, k = A.shape[1], B.shape[1]
     H = _kr(A, B)
     W = cp.Variable((p, k), name="W")
     w = cp.vec(W, order="C")
