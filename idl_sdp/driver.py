@@ -353,11 +353,12 @@ def fit(
         Passed to the solver (override the defaults in ``idl_sdp._solvers``).
     fallback : bool, default True
         When a step's solver returns anything but ``optimal`` (or a point that
-        violates ‖D‖₂ < 1 − eps/2 or M ⪰ 0), retry that step once with the other
+        violates ‖D‖₂ < 1 − eps/2 or M ⪰ 0), retry that step with the other
         solver (CLARABEL ↔ SCS, default tight settings) and record
-        ``"<step>_fallback"`` in the round's history. If the retry fails too, or
-        ``fallback=False``, :class:`SolverError` is raised. The fallback of
-        ``"fast"`` is the cvxpy problem with CLARABEL.
+        ``"<step>_fallback"`` in the round's history; a CLARABEL Θ-step is retried
+        first by the exact active-set method (``solver="fast"``), then by SCS. If the
+        retries fail too, or ``fallback=False``, :class:`SolverError` is raised. The
+        fallback of ``"fast"`` is the cvxpy problem with CLARABEL.
     client : distributed.Client, optional
         With ``solver="fast"``, solve the X-step's column blocks on this Dask client
         (see :mod:`idl_sdp.fast.distributed`).
