@@ -336,10 +336,14 @@ def fit(
     callback : callable, optional
         ``callback(record, model)`` after each round; return True to stop.
     dual_step : float, optional
-        If given, ρ of the dual ascent λ ← λ + tρ·(1/m)Σ_k F(x_k, z_k) between rounds,
-        with the largest t ∈ [0, 1] that keeps M ⪰ δI (:func:`idl_sdp.multipliers.dual_update`).
-        The Θ-step is rebuilt when λ changes, and J (which depends on λ) is then
-        no longer monotone across rounds.
+        If given, ρ of the dual ascent between rounds: the target λ + ρ·(1/m)Σ_k F(x_k, z_k)
+        projected onto {λ' ≥ λ : M(λ') ⪰ δI} by a small SDP
+        (:func:`idl_sdp.multipliers.dual_update`). The Θ-step is rebuilt when λ
+        changes, and J (which depends on λ) is then no longer monotone across rounds.
+        Measured (``benchmarks/bench_dual.py``): ρ = 1e4 shrinks the relaxation gap
+        mean abs(X − X_eq) / mean abs(X_eq) from 0.145 to 0.094 (iris), 0.126 to 0.052 (wine)
+        and 0.227 to 0.159 (diabetes); ρ = 100 leaves held-out scores unchanged, ρ ≥ 1e3
+        cost one wine test sample and 1.7–2.3 % of diabetes RMSE.
     reg_grid : sequence of float
         Candidates for ``reg="auto"``.
     reg_folds : int, default 1

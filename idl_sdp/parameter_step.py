@@ -37,7 +37,7 @@ _NAMES = ("A", "B", "c", "D", "E", "f")
 #: m ≤ SMALL_DATA_FACTOR · q (q = h + n + 1) or m·h ≤ SMALL_PROBLEM: see
 #: :meth:`ParameterStep.solve` (both measured in benchmarks/bench_theta.py).
 SMALL_DATA_FACTOR = 2
-SMALL_PROBLEM = 1000
+SMALL_PROBLEM = 500
 _FAST_ONLY = ("inner_solver", "tol", "max_outer")
 
 
@@ -231,7 +231,7 @@ class ParameterStep:
         ``"cvxpy"`` (this step's own problem with Clarabel) or ``"auto"`` (default:
         ``"cvxpy"`` when m ≤ 2q, q = h + n + 1 — with so few samples per parameter the
         active-set models are degenerate and need several SDP solves, each as costly
-        as the full problem — or when m·h ≤ 1000, where one solve of the full problem
+        as the full problem — or when m·h ≤ 500, where one solve of the full problem
         costs less than the several small ones; ``"active-set"`` otherwise; when the
         first choice fails — Clarabel not ``optimal``, or an active-set model found
         unbounded — the other is tried). ``info["method"]`` says which ran and why.

@@ -160,7 +160,7 @@ def test_exact_line_search_matches_dense_grid(seed):
 
 
 def test_fast_method_auto_chooses_by_size():
-    """m ≤ 2q or m·h ≤ 1000: the cvxpy problem; otherwise the active-set method. Same J."""
+    """m ≤ 2q or m·h ≤ 500: the cvxpy problem; otherwise the active-set method. Same J."""
     for m, h, n, want in ((40, 3, 2, "cvxpy"), (60, 8, 30, "cvxpy"), (400, 4, 3, "active-set")):
         U, Y, X, lam, model = _instance(2, m, h, n, 1, "one")
         step = ParameterStep(U, Y, h, lam, reg=1e-3)

@@ -35,7 +35,7 @@ K_j = Σ_{k∈S_j} φ_kφ_kᵀ. One outer iteration:
 Why it converges: q_S agrees with f in value and gradient at the current point (ReLU²
 is C¹), so Θ̂ − Θ is a descent direction of f unless Θ is optimal; every step
 (line search, polish) decreases f; and there are finitely many active sets. In
-practice 1–3 model SDPs suffice: the polish leaves S exact for the current (A, D), so
+practice 1–4 model SDPs suffice: the polish leaves S exact for the current (A, D), so
 the model is wrong only on the samples whose pre-activation changes sign when (A, D)
 moves.
 
