@@ -72,9 +72,7 @@ class HiddenStep:
     parameters : dict
         The problem's ``cp.Parameter`` objects ``L`` (h, h) (LᵀL = M), ``Gx``
         (h, n + p + 1), ``Ds`` (h, h), ``Wx`` (h, n + 1) and ``const`` (see the module
-        docstring); and, not parameters but the parameter-affine cvxpy expressions
-        ``G`` = Gx @ Ψ and ``W`` = Wx @ [U; 1ᵀ] (shape (h, m)), whose ``.value`` is the
-        G and W of the loaded Θ.
+        docstring). G and W themselves (h × m) are in :meth:`data`.
     last_info : dict
         Status, seconds and λ_min(M) of the last :meth:`solve`.
     """
@@ -136,13 +134,11 @@ class HiddenStep:
         # Only gx's equality residual separates problem.value from J(X): ~1e-14 with
         # CLARABEL at tight tolerances (1e-14 to 9e-11 relative at its defaults, the
         # larger at m = 20 000-50 000), ~1e-9 absolute (≲ 3e-8 relative to J) with SCS.
-        P["G"] = P["Gx"] @ self.Psi
-        P["W"] = P["Wx"] @ Psi_u
         self.gx = cp.Variable(name="gx")
         J = (
             cp.sum_squares(P["L"] @ self.X) / (2 * m)
             + self.gx
-            + cp.sum_squares(cp.pos(P["Ds"] @ self.X + P["W"])) / (2 * m)
+            + cp.sum_squares(cp.pos(P["Ds"] @ self.X + P["Wx"] @ Psi_u)) / (2 * m)
             + P["const"]
         )
         linear = cp.vec(P["Gx"], order="F") @ cp.vec(self.X @ self.Psi.T, order="F") / m
@@ -154,7 +150,9 @@ class HiddenStep:
         self.lam = check_lam(lam, self.hidden)
 
     def data(self, model: ImplicitModel) -> HiddenData:
-        """The numpy data of this X-step for Θ = ``model`` (:func:`~idl_sdp.step_data.hidden_step_data`).
+        """The numpy data of this X-step for Θ = ``model``.
+
+        See :func:`idl_sdp.step_data.hidden_step_data`.
 
         Raises
         ------

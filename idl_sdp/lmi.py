@@ -49,6 +49,10 @@ LMI_CHOICES = ("linearized", "eq5", "schur")
 NORM_MARGIN = 1e-7
 
 
+#: δ(λ) = MARGIN_SCALE · max(1, max λ): see :func:`default_margin`.
+MARGIN_SCALE = 1e-6
+
+
 def default_margin(lam: np.ndarray) -> float:
     """δ = 1e-6 · max(1, max λ): the margin every LMI is imposed with.
 
@@ -56,7 +60,7 @@ def default_margin(lam: np.ndarray) -> float:
     settings) cannot hand the next X-step an indefinite M, small enough not to
     bias the fit.
     """
-    return 1e-6 * max(1.0, float(np.max(lam, initial=0.0)))
+    return MARGIN_SCALE * max(1.0, float(np.max(lam, initial=0.0)))
 
 
 def _sym(S):

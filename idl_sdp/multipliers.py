@@ -24,15 +24,14 @@ feasibility tolerance cannot break the check.
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any, Callable, Dict, Tuple, Union
 
 import cvxpy as cp
 import numpy as np
 
-from ._solvers import SolverError
+from ._solvers import SolverError, solve_problem
 from .fenchel import fenchel_divergence
-from .lmi import convexity_matrix, default_margin
+from .lmi import MARGIN_SCALE, convexity_matrix, default_margin
 from .model import ImplicitModel
 
 __all__ = ["dual_update", "divergence_direction"]
@@ -110,19 +109,15 @@ def _project(A, D, lam, target, margin):
     M = AtA + Lam - Lam @ D - D.T @ Lam
     cons = [0.5 * (M + M.T) >> s * np.eye(h), v >= lam]
     if margin is default_margin:
-        # δ(λ) = 1e-6·max(1, max λ), imposed twice over (checked at once over).
-        cons += [s >= 2e-6, s >= 2e-6 * v]
+        # δ(λ) = MARGIN_SCALE·max(1, max λ), imposed twice over (checked at once over).
+        cons += [s >= 2 * MARGIN_SCALE, s >= 2 * MARGIN_SCALE * v]
     else:
         cons += [s >= 2 * _margin(margin, target)]
     # Scale the objective so that the solver's tolerances are relative to λ's size.
     scale = max(1.0, float(np.max(np.abs(target))))
     prob = cp.Problem(cp.Minimize(cp.sum_squares((v - target) / scale)), cons)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            prob.solve(solver="CLARABEL")
-    except (cp.error.SolverError, SolverError) as exc:
-        return lam, f"solver error: {exc}"
-    if prob.status != cp.OPTIMAL or v.value is None:
-        return lam, f"status {prob.status}"
+        solve_problem(prob, "CLARABEL", "dual update")
+    except SolverError as exc:
+        return lam, f"status {exc.status}"
     return np.maximum(np.asarray(v.value, dtype=float), lam), "projected"

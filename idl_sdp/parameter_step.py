@@ -27,7 +27,7 @@ from ._validation import (
 )
 from .lmi import LMI_CHOICES, default_margin, lmi_constraints, norm_constraint
 from .model import ImplicitModel, check_model_sizes
-from .step_data import ThetaData, gram_factor, theta_step_data
+from .step_data import ThetaData, gram_factor, sym_factor, theta_step_data
 
 __all__ = ["ParameterStep", "gram_factor"]
 
@@ -155,28 +155,26 @@ class ParameterStep:
         self.problem = cp.Problem(cp.Minimize(rest + smooth_div), constraints)
         self._workspace = None  # the fast path's compiled model SDPs, built on first use
 
-    def _checked(self, X: Any, model: ImplicitModel) -> np.ndarray:
-        n, m = self.U.shape
-        X = as_matrix(X, "X", shape=(self.hidden, m))
+    def _checked_X(self, X: Any) -> np.ndarray:
+        X = as_matrix(X, "X", shape=(self.hidden, self.U.shape[1]))
         if np.any(X < 0):
             raise ValueError(f"X must be nonnegative, got min {X.min():.3e}")
-        check_model_sizes(model, n, self.Y.shape[0], self.hidden)
         return X
+
+    def _checked(self, X: Any, model: ImplicitModel) -> np.ndarray:
+        check_model_sizes(model, self.U.shape[0], self.Y.shape[0], self.hidden)
+        return self._checked_X(X)
 
     def data(self, X: Any) -> ThetaData:
         """The numpy data of this Θ-step for hidden states X.
 
         See :func:`idl_sdp.step_data.theta_step_data`.
         """
-        X = as_matrix(X, "X", shape=(self.hidden, self.U.shape[1]))
-        if np.any(X < 0):
-            raise ValueError(f"X must be nonnegative, got min {X.min():.3e}")
-        return theta_step_data(X, self.U, self.Y, self.lam)
+        return theta_step_data(self._checked_X(X), self.U, self.Y, self.lam)
 
     def _load(self, data: ThetaData, model: ImplicitModel) -> None:
         P = self.parameters
-        w, Q = np.linalg.eigh(data.K)
-        P["Lphi"].value = Q * np.sqrt(np.maximum(w, 0.0))[None, :]
+        P["Lphi"].value = sym_factor(data.K).T   # Lphi Lphiᵀ = K = ΦΦᵀ
         P["YPhiT"].value = data.YPhiT
         P["LamXPhiT"].value = data.LamXPhiT
         P["Phi"].value = data.Phi

@@ -36,7 +36,7 @@ from .lmi import convexity_matrix
 
 __all__ = [
     "NotConvexError", "psd_factor", "HiddenData", "hidden_step_data", "ThetaData",
-    "theta_step_data", "gram_factor",
+    "theta_step_data", "gram_factor", "sym_factor",
 ]
 
 
@@ -61,11 +61,20 @@ def psd_factor(M: np.ndarray, tol: float, name: str = "M") -> tuple:
     return np.sqrt(np.maximum(w, 0.0))[:, None] * Q.T, lam_min
 
 
+def sym_factor(S: np.ndarray) -> np.ndarray:
+    """F with FᵀF = S for a symmetric PSD S or a stack (…, k, k) of them.
+
+    From an eigendecomposition of the symmetrised S, negative eigenvalues (rounding
+    noise of a PSD matrix) clipped to 0; S may be singular. No check: see
+    :func:`psd_factor` for the checked version.
+    """
+    w, Q = np.linalg.eigh(0.5 * (S + np.swapaxes(S, -1, -2)))
+    return np.sqrt(np.maximum(w, 0.0))[..., :, None] * np.swapaxes(Q, -1, -2)
+
+
 def gram_factor(Phi: np.ndarray) -> np.ndarray:
     """A factor L with L Lᵀ = Φ Φᵀ (from an eigendecomposition; Φ may be rank deficient)."""
-    K = Phi @ Phi.T
-    w, Q = np.linalg.eigh(0.5 * (K + K.T))
-    return Q * np.sqrt(np.maximum(w, 0.0))[None, :]
+    return sym_factor(Phi @ Phi.T).T
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,9 @@ def test_fast_hidden_step_on_trained_iris_model(iris_state):
     J_ref, J = (objective(res.model, Z, U, Y, res.lam) for Z in (X_ref, X))
     assert abs(J - J_ref) <= 1e-6 * abs(J_ref)
     assert np.max(np.abs(X - X_ref)) <= 1e-5
-    P = step.parameters
+    d = step.data(res.model)
     M = convexity_matrix(res.model.A, res.model.D, res.lam)
-    assert np.max(kkt_residual(X, M, P["Ds"].value, P["G"].value, P["W"].value)) <= 1e-9
+    assert np.max(kkt_residual(X, M, d.Ds, d.G, d.W)) <= 1e-9
 
 
 @pytest.mark.parametrize("lmi", ["linearized", "eq5", "schur"])

@@ -314,10 +314,11 @@ def test_hidden_step_parameters_do_not_grow_with_m(data):
     np.testing.assert_array_equal(step.Psi, np.vstack([U, Y, np.ones((1, m))]))
     for got, want in ((d.Gx @ step.Psi, d.G), (d.Wx @ Psi_u, d.W)):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
-    step.set_model(model)  # the expressions G, W of the loaded parameters
-    for key in ("G", "W"):
-        assert step.parameters[key].shape == (h, m)
-        np.testing.assert_allclose(step.parameters[key].value, getattr(d, key), rtol=1e-12,
+    step.set_model(model)  # the loaded parameters times the constant data give G, W
+    P = step.parameters
+    for got, key in ((P["Gx"].value @ step.Psi, "G"), (P["Wx"].value @ Psi_u, "W")):
+        assert got.shape == (h, m)
+        np.testing.assert_allclose(got, getattr(d, key), rtol=1e-12,
                                    atol=1e-12 * np.abs(getattr(d, key)).max())
 
 
@@ -336,7 +337,7 @@ def test_hidden_step_value_is_J_and_solvers_agree_with_fast():
         J = objective(model, X, U, Y, 1.0)
         assert step.problem.value == pytest.approx(
             objective(model, step.X.value, U, Y, 1.0), rel=value_rel), solver
-        G = step.parameters["G"].value
+        G = step.data(model).G
         assert step.gx.value == pytest.approx(np.sum(G * step.X.value) / 300,
                                               rel=1e-7, abs=1e-10), solver
         assert J == pytest.approx(J_fast, rel=1e-8), solver

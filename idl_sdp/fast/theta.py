@@ -108,9 +108,10 @@ def _reduce(H: np.ndarray, G: np.ndarray, h: int):
     """Eliminate the unconstrained coordinates t_r of ½tᵀHt − gᵀt (t = [t_a; t_r], |t_a| = h).
 
     ``H`` is (q, q) shared by the rows of ``G`` (R, q), or (R, q, q) one per row.
-    Returns (S, Ĝ, Hrr⁺, T, const): the reduced Hessian(s) S = H_aa − H_ar H_rr⁺ H_ra,
-    the reduced linear terms Ĝ = G_a − T G_r (per row), the recovery
-    t_r = Hrr⁺ g_r − T t_a and the constant −½ Σ_rows g_rᵀ Hrr⁺ g_r.
+    Returns (S, Ĝ, R_r, T): the reduced Hessian(s) S = H_aa − H_ar H_rr⁺ H_ra, the
+    reduced linear terms Ĝ = G_a − T G_r (per row), and the recovery
+    t_r = R_r − T t_a with R_r = Hrr⁺ g_r (per row). (The model SDP is written in the
+    step from the current point, so the constant of the reduced model is not needed.)
     """
     Haa, Har, Hrr = H[..., :h, :h], H[..., :h, h:], H[..., h:, h:]
     Hrr_pinv = _pinv_psd(Hrr)
@@ -123,8 +124,7 @@ def _reduce(H: np.ndarray, G: np.ndarray, h: int):
     else:
         Ghat = Ga - np.einsum("jrh,jr->jh", T, Gr)
         Rr = np.einsum("jrs,js->jr", Hrr_pinv, Gr)
-    const = -0.5 * float(np.sum(Rr * Gr))
-    return S, Ghat, Rr, T, const
+    return S, Ghat, Rr, T
 
 
 def _recover(Ta: np.ndarray, Rr: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -352,7 +352,7 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
     q = Phi.shape[0]
     ridge = np.r_[np.ones(q - 1), 0.0]
     H1 = data.K / m + reg * np.diag(ridge)
-    S1, G1hat, R1r, T1, _ = _reduce(H1, data.YPhiT / m, h)
+    S1, G1hat, R1r, T1 = _reduce(H1, data.YPhiT / m, h)
     G2 = data.LamXPhiT / m
 
     theta1 = _recover(theta1[:, :h], R1r, T1)
@@ -370,7 +370,7 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
         S = Z > 0
         H2 = np.einsum("jk,ak,bk->jab", S * (lam / m)[:, None], Phi, Phi, optimize=True)
         H2 = H2 + reg * np.diag(ridge)[None]
-        S2, G2hat, R2r, T2, _ = _reduce(H2, G2, h)
+        S2, G2hat, R2r, T2 = _reduce(H2, G2, h)
         A0, D0 = theta1[:, :h], theta2[:, :h]
         # The reduced model's gradient at the current (A, D), and its scale.
         g1 = A0 @ S1 - G1hat

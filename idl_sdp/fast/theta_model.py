@@ -23,14 +23,9 @@ import numpy as np
 
 from .._solvers import SolverError, solve_problem
 from ..lmi import NORM_MARGIN, lmi_increment, lmi_matrix, norm_increment, norm_matrix
+from ..step_data import sym_factor
 
 __all__ = ["ReducedThetaSDP"]
-
-
-def _factor_rows(S: np.ndarray) -> np.ndarray:
-    """Lᵀ with LᵀL = S for a stack of symmetric PSD matrices S (…, h, h)."""
-    w, Q = np.linalg.eigh(0.5 * (S + np.swapaxes(S, -1, -2)))
-    return np.sqrt(np.maximum(w, 0.0))[..., :, None] * np.swapaxes(Q, -1, -2)
 
 
 class ReducedThetaSDP:
@@ -112,10 +107,10 @@ class ReducedThetaSDP:
         """
         P = self.parameters
         r = 1.0 / np.sqrt(sigma)
-        P["L1"].value = r * _factor_rows(S1).T
+        P["L1"].value = r * sym_factor(S1).T
         P["g1"].value = g1 / sigma
         P["g2"].value = g2 / sigma
-        for Lt, L in zip(self._Lt, _factor_rows(S2)):
+        for Lt, L in zip(self._Lt, sym_factor(S2)):
             Lt.value = r * L
         if "A_ref" in P:
             P["A_ref"].value = A_ref
