@@ -17,6 +17,8 @@ from .lmi import LMI_CHOICES, convexity_matrix
 from .model import EquilibriumError, ImplicitModel
 from .objective import objective, ridge_penalty
 from .parameter_step import ParameterStep
+from .sdpa import SDPAData, SDPAFormatError, read_sdpa, read_sdpa_data, write_sdpa
+from .certify.bounds import ValueBounds, value_bounds
 
 __version__ = "0.1.0"
 
@@ -26,4 +28,6 @@ __all__ = [
     "LMI_CHOICES", "NotConvexError", "ParameterStep", "SolverError", "alternate",
     "convexity_matrix", "fenchel_divergence", "fenchel_divergence_expr", "fit",
     "certify", "compare_solvers", "initial_model", "lsq", "relax", "objective", "ridge_penalty", "verify", "__version__",
+    "SDPAData", "SDPAFormatError", "read_sdpa", "read_sdpa_data", "write_sdpa",
+    "ValueBounds", "value_bounds",
 ]

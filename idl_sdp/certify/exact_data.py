@@ -1,0 +1,208 @@
+"""Exact (dyadic-integer) views of float vectors and sparse matrices, and the
+rigorous lower bound of λ_min of an exact symmetric matrix, for :mod:`value_bounds`.
+
+A float is a dyadic rational, so a float array is exactly ``ints / 2**k``; sums and
+products of such arrays stay dyadic and are computed here with Python integers.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from .floating import FloatView, exact_residual_bound
+from .rational import ExactMatrix, dyadic_ints, format_rational
+
+__all__ = ["DyadicVec", "DyadicCSR", "sqrt_upper", "psd_lower_bound"]
+
+
+class DyadicVec:
+    """An exact vector ``num / 2**k`` (Python ints)."""
+
+    __slots__ = ("num", "k")
+
+    def __init__(self, num: List[int], k: int):
+        self.num, self.k = num, k
+
+    @classmethod
+    def of(cls, v: np.ndarray) -> "DyadicVec":
+        ints, k = dyadic_ints(np.asarray(v, float).ravel())
+        return cls([int(x) for x in ints], k)
+
+    def __len__(self) -> int:
+        return len(self.num)
+
+    def fraction(self, i: int) -> Fraction:
+        return Fraction(self.num[i], 1 << self.k)
+
+    def to_k(self, k: int) -> List[int]:
+        """Numerators over 2**k (k ≥ self.k)."""
+        s = k - self.k
+        return [x << s for x in self.num]
+
+    def add(self, other: "DyadicVec", sign: int = 1) -> "DyadicVec":
+        k = max(self.k, other.k)
+        a, b = self.to_k(k), other.to_k(k)
+        return DyadicVec([x + sign * y for x, y in zip(a, b)], k)
+
+    def dot(self, other: "DyadicVec") -> Fraction:
+        return Fraction(sum(x * y for x, y in zip(self.num, other.num)),
+                        1 << (self.k + other.k))
+
+    def slice(self, lo: int, hi: int) -> "DyadicVec":
+        return DyadicVec(self.num[lo:hi], self.k)
+
+    def norm2_upper(self) -> Fraction:
+        return sqrt_upper(Fraction(sum(x * x for x in self.num), 1 << (2 * self.k)))
+
+    def floats(self) -> np.ndarray:
+        """Nearest floats (for estimates only)."""
+        return np.array([float(Fraction(x, 1 << self.k)) for x in self.num])
+
+
+class DyadicCSR:
+    """An exact sparse matrix: a CSR pattern with integer values over 2**k."""
+
+    def __init__(self, A: sp.csr_array):
+        A = sp.csr_array(A)
+        A.sort_indices()
+        self.shape = A.shape
+        self.indptr = A.indptr.astype(np.int64)
+        self.indices = A.indices.astype(np.int64)
+        ints, k = dyadic_ints(A.data)
+        self.vals = [int(x) for x in ints]
+        self.k = k
+        self._float = A
+
+    def matvec(self, x: DyadicVec, rows: Optional[Tuple[int, int]] = None) -> DyadicVec:
+        lo, hi = rows or (0, self.shape[0])
+        ip, ix, v, xn = self.indptr, self.indices, self.vals, x.num
+        out = []
+        for i in range(lo, hi):
+            out.append(sum(v[p] * xn[ix[p]] for p in range(ip[i], ip[i + 1])))
+        return DyadicVec(out, self.k + x.k)
+
+    def rmatvec(self, y: DyadicVec) -> DyadicVec:
+        """Aᵀ y."""
+        ip, ix, v, yn = self.indptr, self.indices, self.vals, y.num
+        out = [0] * self.shape[1]
+        for i in range(self.shape[0]):
+            yi = yn[i]
+            if yi:
+                for p in range(ip[i], ip[i + 1]):
+                    out[ix[p]] += v[p] * yi
+        return DyadicVec(out, self.k + y.k)
+
+    def row_block(self, lo: int, hi: int) -> "DyadicCSR":
+        sub = DyadicCSR.__new__(DyadicCSR)
+        a, b = self.indptr[lo], self.indptr[hi]
+        sub.shape = (hi - lo, self.shape[1])
+        sub.indptr = self.indptr[lo:hi + 1] - a
+        sub.indices = self.indices[a:b]
+        sub.vals = self.vals[a:b]
+        sub.k = self.k
+        sub._float = self._float[lo:hi]
+        return sub
+
+    def fro_upper(self, lo: int = 0, hi: Optional[int] = None) -> Fraction:
+        """An upper bound on the Frobenius norm of rows lo..hi."""
+        hi = self.shape[0] if hi is None else hi
+        a, b = self.indptr[lo], self.indptr[hi]
+        return sqrt_upper(Fraction(sum(x * x for x in self.vals[a:b]), 1 << (2 * self.k)))
+
+    def row_norms_upper(self, lo: int, hi: int) -> List[Fraction]:
+        ip, v = self.indptr, self.vals
+        return [sqrt_upper(Fraction(sum(v[p] * v[p] for p in range(ip[i], ip[i + 1])),
+                                    1 << (2 * self.k))) for i in range(lo, hi)]
+
+    def gram(self) -> ExactMatrix:
+        """AᵀA exactly (n × n), accumulated over the rows' nonzero pairs."""
+        n = self.shape[1]
+        G = [[0] * n for _ in range(n)]
+        ip, ix, v = self.indptr, self.indices, self.vals
+        for i in range(self.shape[0]):
+            cols = ix[ip[i]:ip[i + 1]]
+            vals = v[ip[i]:ip[i + 1]]
+            for a, va in zip(cols, vals):
+                Ga = G[a]
+                for b, vb in zip(cols, vals):
+                    Ga[b] += va * vb
+        return ExactMatrix(G, 1 << (2 * self.k))
+
+    def gram_rows(self) -> ExactMatrix:
+        """AAᵀ exactly (rows × rows)."""
+        return self.transpose().gram()
+
+    def transpose(self) -> "DyadicCSR":
+        T = DyadicCSR.__new__(DyadicCSR)
+        At = sp.csr_array(self._float.T)
+        At.sort_indices()
+        # rebuild integer values in the transposed order exactly
+        coo = sp.coo_array((np.arange(1, len(self.vals) + 1, dtype=np.float64),
+                            (np.repeat(np.arange(self.shape[0]), np.diff(self.indptr)),
+                             self.indices)), shape=self.shape)
+        idx = sp.csr_array(coo.T)
+        idx.sort_indices()
+        T.shape = (self.shape[1], self.shape[0])
+        T.indptr = idx.indptr.astype(np.int64)
+        T.indices = idx.indices.astype(np.int64)
+        T.vals = [self.vals[int(p) - 1] for p in idx.data]
+        T.k = self.k
+        T._float = At
+        return T
+
+
+def sqrt_upper(q: Fraction) -> Fraction:
+    """A rational r ≥ √q (q ≥ 0), within about 2⁻⁶⁰ relative."""
+    if q <= 0:
+        return Fraction(0)
+    e = (128 - (q.numerator.bit_length() - q.denominator.bit_length())) // 2
+    X = q * Fraction(4) ** e if e >= 0 else q / Fraction(4) ** (-e)
+    s = math.isqrt(X.numerator // X.denominator) + 1      # s² > X
+    return Fraction(s) / Fraction(2) ** e if e >= 0 else Fraction(s) * Fraction(2) ** (-e)
+
+
+def _sym_matrix(vec: Sequence[int], den: int, n: int) -> ExactMatrix:
+    """The n × n matrix of a column-major vec (exactly symmetric by construction of the
+    form's PSD rows)."""
+    rows = [[vec[j * n + i] for j in range(n)] for i in range(n)]
+    return ExactMatrix(rows, den)
+
+
+def psd_lower_bound(M: ExactMatrix, need: Fraction = Fraction(0)
+                    ) -> Tuple[Optional[Fraction], Optional[Dict]]:
+    """A proven lower bound ℓ ≤ λ_min(M) with its proof, trying to reach ℓ ≥ ``need``.
+
+    The proof is a float Cholesky L of fl(M·2^t) − cI; the bound is
+    (c − ‖M·2^t − cI − LLᵀ‖₂ upper bound)/2^t (:func:`exact_residual_bound`), which the
+    verifier recomputes exactly. Returns (None, None) when every shift tried fails.
+    """
+    view = FloatView.of(M)
+    w = view.eigvals
+    top = max(abs(float(w[0])), abs(float(w[-1])), 1e-300)
+    lam = float(w[0])
+    noise = 4.0 * (M.order + 2) * 2.0 ** -52 * top
+    best: Tuple[Optional[Fraction], Optional[Dict]] = (None, None)
+    cands = []
+    for frac in (0.5, 0.9, 0.99, 0.0):
+        c = lam * frac if lam > 0 else lam - abs(lam) * (1 - frac) - noise
+        cands.append(c - (noise if frac == 0.0 else 0.0))
+    for c in cands:
+        try:
+            L = np.linalg.cholesky(view.F - c * np.eye(M.order))
+        except np.linalg.LinAlgError:
+            continue
+        if not np.all(np.isfinite(L)):
+            continue
+        shift = Fraction(c)
+        lb = exact_residual_bound(M, view.t, shift, L)
+        if best[0] is None or lb > best[0]:
+            best = (lb, {"t": int(view.t), "shift": format_rational(shift),
+                         "L": [[float(L[i, j]).hex() for j in range(i + 1)]
+                               for i in range(M.order)]})
+        if lb >= need:
+            break
+    return best
