@@ -55,8 +55,10 @@ __all__ = [
     "LAB_SOLVERS",
     "REFERENCE_OPTIONS",
     "TOLERANCES",
+    "BoundsTable",
     "ComparisonTable",
     "ReferenceSolution",
+    "compare_bounds",
     "compare_solvers",
     "lmi_margins",
     "step_problem",
@@ -848,3 +850,97 @@ def compare_solvers(
         _restore(saved)
     return ComparisonTable(rows, name=name or "problem", reference=ref_obj, optimum=optimum,
                            info=info)
+
+
+# ------------------------------------------------------------------ verified enclosures
+class BoundsTable(list):
+    """The rows of :func:`compare_bounds`: one dict per (solver, tolerance).
+
+    Row keys: ``solver``, ``tol``, ``solver_status``, ``reported`` (the solver's value,
+    not proven), ``iterations``, ``seconds`` (the solve), ``err1`` … ``err6``
+    (DIMACS, :func:`idl_sdp.conic.dimacs.dimacs_errors`), ``status``, ``lower``,
+    ``upper`` and ``width`` of the verified enclosure (:func:`idl_sdp.value_bounds`),
+    ``t_bounds`` (the bounds' seconds — proofs and perturbed re-solves — over the
+    solve's; VSDP's t/t_s), ``inside``
+    (whether ``optimum`` lies in the enclosure, when given), ``bounds`` (the
+    :class:`~idl_sdp.ValueBounds`).
+    """
+
+    def __init__(self, rows: Iterable[Dict[str, Any]] = (), *, name: str = "problem",
+                 optimum: Optional[float] = None):
+        super().__init__(rows)
+        self.name, self.optimum = name, optimum
+
+    def to_markdown(self) -> str:
+        head = ["solver", "tol", "solver status", "reported", "lower", "upper", "μ",
+                "err1", "err2", "err3", "err4", "err5", "err6", "s", "t/t_s"]
+        out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for r in self:
+            cells = [r["solver"], f"{r['tol']:g}", r["solver_status"], _fmt_obj(r["reported"]),
+                     _fmt_obj(r["lower"]), _fmt_obj(r["upper"]), _fmt(r["width"])]
+            cells += [_fmt(r[f"err{i}"]) for i in range(1, 7)]
+            cells += [f"{r['seconds']:.2f}", _fmt(r["t_bounds"])]
+            out.append("| " + " | ".join(cells) + " |")
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return f"{self.name}\n" + self.to_markdown()
+
+    def __repr__(self) -> str:
+        return f"BoundsTable({self.name!r}, {len(self)} rows)"
+
+
+def compare_bounds(
+    problem: Any,
+    solvers: Union[str, Sequence[str]] = ("CLARABEL", "SCS"),
+    tolerances: Union[float, Sequence[float]] = (1e-8,),
+    *,
+    optimum: Optional[float] = None,
+    perturb: bool = True,
+    name: Optional[str] = None,
+) -> BoundsTable:
+    """Solve a problem with several solvers and tolerances; for each point, its DIMACS
+    errors and the verified enclosure of the optimal value built from it.
+
+    Parameters
+    ----------
+    problem : cvxpy.Problem or ConicForm
+        Brought once to the conic form that is proven on (PSD blocks whole).
+    solvers : str or sequence of {"CLARABEL", "SCS"}
+    tolerances : float or sequence of float
+        Each in (0, 1), mapped to settings by :func:`tolerance_options`.
+    optimum : float, optional
+        A known optimal value: ``inside`` says whether each enclosure contains it.
+    perturb : bool
+        As in :func:`idl_sdp.value_bounds`.
+    name : str, optional
+        Title of the table.
+    """
+    from .certify.bounds import bounds_from_solution  # noqa: PLC0415
+    from .conic import ConicForm, conic_form, solve_conic  # noqa: PLC0415
+    from .conic.dimacs import dimacs_errors  # noqa: PLC0415
+
+    solvers = tuple(s for s in _check_solvers(solvers, "solvers"))
+    for s in solvers:
+        if s not in ("CLARABEL", "SCS"):
+            raise ValueError(f"solvers: compare_bounds supports CLARABEL and SCS, got {s!r}")
+    tols = _check_tolerances(tolerances)
+    form = problem if isinstance(problem, ConicForm) else conic_form(_as_problem(problem))
+    rows = []
+    for solver in solvers:
+        for tol in tols:
+            opts = tolerance_options(solver, tol)
+            sol = solve_conic(form, solver, opts)
+            vb = bounds_from_solution(form, sol, solver, opts, perturb=perturb)
+            t_s = max(sol.seconds, 1e-9)
+            row = {"solver": solver, "tol": tol, "solver_status": sol.raw_status,
+                   "reported": vb.reported, "iterations": sol.iterations,
+                   "seconds": sol.seconds, "status": vb.status, "lower": vb.lower,
+                   "upper": vb.upper, "width": vb.width,
+                   "t_bounds": vb.seconds.get("bounds", math.nan) / t_s,
+                   "inside": (None if optimum is None
+                              else bool(vb.lower <= optimum <= vb.upper)),
+                   "bounds": vb}
+            row.update(dimacs_errors(form, sol))
+            rows.append(row)
+    return BoundsTable(rows, name=name or "problem", optimum=optimum)

@@ -341,3 +341,33 @@ def test_sdplib_infeasible_and_unbounded(name, status):
     vb = value_bounds(idl_sdp.read_sdpa(SDPLIB / f"{name}.dat-s"))
     assert vb.status == status
     _check(vb)
+
+
+# ------------------------------------------------------------- the lab
+def test_dimacs_errors_of_an_accurate_and_a_perturbed_point():
+    from idl_sdp.conic.dimacs import dimacs_errors
+    C = np.diag([1.0, 2.0, 3.0])
+    X = cp.Variable((3, 3), symmetric=True)
+    form = conic_form(cp.Problem(cp.Minimize(cp.trace(C @ X)), [X >> 0, cp.trace(X) == 1]))
+    sol = solve_conic(form, "CLARABEL", {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10,
+                                         "tol_feas": 1e-10})
+    err = dimacs_errors(form, sol)
+    assert max(abs(v) for v in err.values()) < 1e-8
+    sol.y = sol.y + 1e-3            # a wrong dual: err3 must see it
+    assert dimacs_errors(form, sol)["err3"] > 1e-4
+
+
+def test_compare_bounds_rows():
+    from idl_sdp.lab import compare_bounds
+    C = np.array([[2.0, 1.0], [1.0, 2.0]])
+    X = cp.Variable((2, 2), symmetric=True)
+    prob = cp.Problem(cp.Minimize(cp.trace(C @ X)), [X >> 0, cp.trace(X) == 1])
+    table = compare_bounds(prob, ["CLARABEL", "SCS"], [1e-4, 1e-8], optimum=1.0)
+    assert len(table) == 4
+    for row in table:
+        assert row["inside"] is True
+        assert row["lower"] <= 1.0 <= row["upper"]
+        assert {"err1", "err6", "t_bounds", "width"} <= set(row)
+    assert "μ" in table.to_markdown()
+    with pytest.raises(ValueError, match="solvers"):
+        compare_bounds(prob, ["NOPE"])

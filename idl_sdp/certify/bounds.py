@@ -48,7 +48,8 @@ from ..conic.form import ConicForm, conic_form
 from .exact_data import DyadicCSR, DyadicVec, psd_lower_bound, sqrt_upper
 from .rational import ExactMatrix, ceil_float, floor_float, format_rational
 
-__all__ = ["ValueBounds", "value_bounds", "prove_upper", "prove_lower"]
+__all__ = ["ValueBounds", "value_bounds", "bounds_from_solution", "prove_upper",
+           "prove_lower"]
 
 #: √2 rounded up (SOC room: |e_t| + ‖e_u‖ ≤ √2‖e‖).
 SQRT2_UP = Fraction(141421357, 100000000)
@@ -185,9 +186,19 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str
                     float(-gap)
         else:
             n = k
+            need = beta_of(r0, r0 + n * n, False)
+            # a float look first: a block whose estimated λ_min is below the room needed
+            # cannot be proven, and the exact proof is the expensive part
+            Mf = np.array([float(Fraction(x, den)) for x in v.num[r0:r0 + n * n]]
+                          ).reshape(n, n, order="F")
+            lam = float(np.linalg.eigvalsh(Mf)[0])
+            noise = 4.0 * (n + 2) * 2.0 ** -52 * float(np.max(np.abs(Mf), initial=0.0)) * n
+            if lam - noise < float(need):
+                return False, proofs, (f"a PSD block of order {n} (row {r0}) is not inside "
+                                       f"the cone with room (λ_min ≈ {lam:.3e}, room "
+                                       f"{float(need):.3e})"), float(need) - lam + noise
             M = ExactMatrix([[v.num[r0 + j * n + i] for j in range(n)] for i in range(n)],
                             den)
-            need = beta_of(r0, r0 + n * n, False)
             lb, proof = psd_lower_bound(M, need)
             if lb is None or lb < need:
                 short = float(need - lb) if lb is not None else math.inf
@@ -381,8 +392,8 @@ class ValueBounds:
         μ = (upper − lower)/max(1, (|upper| + |lower|)/2) (VSDP's measure).
     solver, solver_status : str
     seconds : dict
-        ``solve`` (the first solve) and ``lower``, ``upper`` (everything each bound
-        took after it, re-solves of perturbed problems included).
+        ``solve`` (the solver's solve) and ``bounds`` (everything after it: the exact
+        proofs and any re-solves of perturbed problems).
     reasons : dict
         Why a side is infinite.
     certificate : dict
@@ -477,7 +488,16 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
     if not isinstance(perturb, bool):
         raise TypeError(f"perturb must be a bool, got {type(perturb).__name__}")
     opts = dict(solver_options or {})
-    sol = solve_conic(form, solver, opts)
+    return bounds_from_solution(form, solve_conic(form, solver, opts), solver, opts,
+                                perturb=perturb, source=source)
+
+
+def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
+                         opts: Optional[Dict[str, Any]] = None, *, perturb: bool = True,
+                         source: Optional[Dict[str, Any]] = None) -> ValueBounds:
+    """:func:`value_bounds` from a solution already computed by ``solve_conic(form,
+    solver, opts)`` (the perturbed re-solves use the same solver and options)."""
+    opts = dict(opts or {})
     E = ExactForm(form)
     reasons: Dict[str, str] = {}
     seconds = {"solve": sol.seconds}
@@ -487,38 +507,59 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
     up_q: Optional[Fraction] = None
     status = "not proven"
 
-    def attempt(side: str, prove, first: Optional[np.ndarray]):
+    def both_sides():
+        """Prove each side on the solver's point; for the sides that fail, re-solve once
+        per ε with the cone shrunk on those sides only (the primal's by b − εe, the
+        dual's by c − εAᵀe: the two are independent, so one solve serves both)."""
         t0 = time.perf_counter()
-        proof = prove(E, first) if first is not None else SideProof(
-            None, None, "the solver returned no point")
-        tried = [proof.reason] if proof.bound is None else []
-        if proof.bound is None and perturb:
-            size = max(1.0, float(np.max(np.abs(first), initial=0.0))) if first is not None \
-                else 1.0
-            # the perturbed problems are solved as tightly as the solver can (their points
-            # need room of the size of the solver's residual); the user's options win
-            popts = dict(TIGHT.get(sol.solver, {}), **opts)
-            for rel in PERTURBATIONS:
-                short = proof.shortfall if math.isfinite(proof.shortfall) else 0.0
-                eps = max(rel * size, 4.0 * short)
-                alt = solve_conic(_perturbed(form, side, eps), solver, popts)
+        proofs = {"primal": SideProof(None, None, "the solver returned no point"),
+                  "dual": SideProof(None, None, "the solver returned no point")}
+        tried: Dict[str, List[str]] = {"primal": [], "dual": []}
+        firsts = {"primal": sol.x, "dual": sol.y}
+        for side, prove in (("primal", prove_upper), ("dual", prove_lower)):
+            if firsts[side] is not None:
+                proofs[side] = prove(E, firsts[side])
+            if proofs[side].bound is None:
+                tried[side].append(proofs[side].reason)
+        sizes = {side: max(1.0, float(np.max(np.abs(firsts[side]), initial=0.0)))
+                 if firsts[side] is not None else 1.0 for side in firsts}
+        # the perturbed problems are solved as tightly as the solver can (their points
+        # need room of the size of the solver's residual); the user's options win
+        popts = dict(TIGHT.get(sol.solver, {}), **opts)
+        e = cone_identity(form)
+        for rel in PERTURBATIONS if perturb else ():
+            failing = [side for side in proofs if proofs[side].bound is None]
+            if not failing:
+                break
+            eps = {}
+            for side in failing:
+                short = proofs[side].shortfall
+                eps[side] = max(rel * sizes[side], 4.0 * (short if math.isfinite(short)
+                                                          else 0.0))
+            pert = ConicForm(form.c - eps.get("dual", 0.0) * (form.A.T @ e), form.d,
+                             form.A, form.b - eps.get("primal", 0.0) * e, form.cones,
+                             form.sense)
+            alt = solve_conic(pert, solver, popts)
+            for side in failing:
                 if not alt.status.startswith("optimal"):
-                    tried.append(f"perturbed problem (ε = {eps:.1e}): solver {alt.raw_status}")
+                    tried[side].append(f"perturbed problem (ε = {eps[side]:.1e}): solver "
+                                       f"{alt.raw_status}")
                     continue
-                pt = alt.x if side == "primal" else alt.y + eps * cone_identity(form)
-                proof = prove(E, pt)
+                pt = alt.x if side == "primal" else alt.y + eps[side] * e
+                proof = (prove_upper if side == "primal" else prove_lower)(E, pt)
                 if proof.bound is not None:
-                    proof.cert["perturbation"] = eps
-                    break
-                tried.append(f"perturbed (ε = {eps:.1e}): {proof.reason}")
-        seconds["upper" if side == "primal" else "lower"] = time.perf_counter() - t0
-        if proof.bound is None:
-            proof.reason = "; ".join(tried)
-        return proof
+                    proof.cert["perturbation"] = eps[side]
+                else:
+                    tried[side].append(f"perturbed (ε = {eps[side]:.1e}): {proof.reason}")
+                proofs[side] = proof
+        for side in proofs:
+            if proofs[side].bound is None:
+                proofs[side].reason = "; ".join(tried[side])
+        seconds["bounds"] = time.perf_counter() - t0
+        return proofs["primal"], proofs["dual"]
 
     if sol.status in ("optimal", "optimal_inaccurate"):
-        up = attempt("primal", prove_upper, sol.x)
-        low = attempt("dual", prove_lower, sol.y)
+        up, low = both_sides()
         if up.bound is not None:
             up_q = up.bound
             cert["upper"] = dict(up.cert, value=ceil_float(up.bound))
@@ -534,7 +575,7 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
         t0 = time.perf_counter()
         y = sol.y / max(1e-300, float(np.max(np.abs(sol.y)))) if sol.y is not None else None
         far = prove_lower(E, y, ray=True) if y is not None else SideProof(None, None, "no ray")
-        seconds["lower"] = time.perf_counter() - t0
+        seconds["bounds"] = time.perf_counter() - t0
         if far.bound is not None:
             status = "infeasible"
             cert["farkas"] = far.cert
@@ -555,7 +596,7 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
                     pt = prove_upper(ExactForm(feas_form), alt.x)
                     if pt.bound is not None:
                         break
-        seconds["upper"] = time.perf_counter() - t0
+        seconds["bounds"] = time.perf_counter() - t0
         if ray.bound is not None and pt.bound is not None:
             status = "unbounded"
             cert["ray"] = ray.cert
