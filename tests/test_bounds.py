@@ -371,3 +371,33 @@ def test_compare_bounds_rows():
     assert "μ" in table.to_markdown()
     with pytest.raises(ValueError, match="solvers"):
         compare_bounds(prob, ["NOPE"])
+
+
+# ------------------------------------------------------------- the user's slack bound
+@pytest.mark.skipif(not SDPLIB.is_dir(), reason="../shared/data/sdplib not present")
+def test_slack_bound_gives_a_finite_lower_bound_where_the_dual_has_no_room():
+    prob = idl_sdp.read_sdpa(SDPLIB / "qap5.dat-s")
+    plain = value_bounds(prob, perturb=False)
+    assert plain.lower == -math.inf                       # no room: nothing claimed
+    vb = value_bounds(prob, slack_bound=1e3, perturb=False)
+    assert vb.assumptions == {"slack_bound": 1e3}
+    assert math.isfinite(vb.lower) and vb.lower <= -436.0 + 0.05
+    cert = _check(vb)
+    assert "slack_bound" in cert["lower"]
+    # the assumption must be stated in the claim: dropping it is rejected
+    bad = copy.deepcopy(cert)
+    bad["claim"]["assumptions"] = {}
+    with pytest.raises(BoundsCheckError, match="assumptions"):
+        check_value_bounds(bad)
+    # a smaller bound in the proof than in the claim is rejected too
+    bad = copy.deepcopy(cert)
+    bad["lower"]["slack_bound"] = (1.0).hex()
+    with pytest.raises(BoundsCheckError):
+        check_value_bounds(bad)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, math.inf, math.nan, True, "1"])
+def test_slack_bound_must_be_positive_finite(bad):
+    x = cp.Variable()
+    with pytest.raises(ValueError, match="slack_bound"):
+        value_bounds(cp.Problem(cp.Minimize(x), [x >= 0]), slack_bound=bad)

@@ -34,6 +34,7 @@ infinite side: the correct answer, not a failure.
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class ExactForm:
         self._AT: Optional[DyadicCSR] = None
         self._gram: Dict[str, Tuple[Any, ...]] = {}
         self._eq: Dict[str, Tuple[Any, ...]] = {}
+        self.penalty = Fraction(0)
 
     @property
     def AT(self) -> DyadicCSR:
@@ -159,29 +161,44 @@ def _to_vec(v: np.ndarray) -> DyadicVec:
     return DyadicVec.of(v)
 
 
-def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str
+def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str,
+               slack_bound: Optional[Fraction] = None
                ) -> Tuple[bool, List[Dict[str, Any]], str, float]:
     """Check v ∈ K (side "primal") or K* (side "dual") with room beta per block.
 
     ``beta_of(lo, hi, per_row)`` gives the perturbation bound of rows lo..hi (a list per
-    row when ``per_row``). Returns (ok, PSD proofs in block order, reason).
+    row when ``per_row``). Returns (ok, PSD proofs in block order, reason, missing room).
+
+    With ``slack_bound`` s̄ (dual side: the user's bound on the primal slack, every
+    nonnegative entry, SOC head and PSD eigenvalue ≤ s̄ at an optimal point) a block
+    without room does not fail: its worst case is added to ``E.penalty``
+    (yᵀs ≥ −penalty), VSDP's finite lower bound for duals that are only almost in K*.
     """
     proofs: List[Dict[str, Any]] = []
     den = 1 << v.k
+    E.penalty = Fraction(0)
+    sb = slack_bound
     for kind, k, r0 in E.offsets:
         if kind == "zero":
             continue                     # primal: exact by the lemma; dual: free
         if kind == "nonneg":
             betas = beta_of(r0, r0 + k, True)
             for i in range(k):
-                if Fraction(v.num[r0 + i], den) < betas[i]:
+                low = Fraction(v.num[r0 + i], den) - betas[i]
+                if low < 0:
+                    if sb is not None:
+                        E.penalty += -low * sb
+                        continue
                     return False, proofs, f"a nonnegative row ({r0 + i}) has no room", \
-                        float(betas[i] - Fraction(v.num[r0 + i], den))
+                        float(-low)
         elif kind == "soc":
             t = Fraction(v.num[r0], den)
             u2 = Fraction(sum(x * x for x in v.num[r0 + 1:r0 + k]), den * den)
             gap = t - sqrt_upper(u2) - SQRT2_UP * beta_of(r0, r0 + k, False)
-            if gap < 0:
+            if gap < 0 and sb is not None:
+                # yᵀs ≥ (t − ‖u‖)·τ for s = (τ, w) ∈ SOC, and τ ≤ s̄
+                E.penalty += -gap * sb
+            elif gap < 0:
                 return False, proofs, f"a second-order cone block (row {r0}) has no room", \
                     float(-gap)
         else:
@@ -193,13 +210,18 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str
                           ).reshape(n, n, order="F")
             lam = float(np.linalg.eigvalsh(Mf)[0])
             noise = 4.0 * (n + 2) * 2.0 ** -52 * float(np.max(np.abs(Mf), initial=0.0)) * n
-            if lam - noise < float(need):
+            if lam - noise < float(need) and sb is None:
                 return False, proofs, (f"a PSD block of order {n} (row {r0}) is not inside "
                                        f"the cone with room (λ_min ≈ {lam:.3e}, room "
                                        f"{float(need):.3e})"), float(need) - lam + noise
             M = ExactMatrix([[v.num[r0 + j * n + i] for j in range(n)] for i in range(n)],
                             den)
             lb, proof = psd_lower_bound(M, need)
+            if lb is not None and lb < need and sb is not None:
+                # ⟨Y*, S⟩ ≥ λ_min(Y*)·tr S ≥ −(need − lb)·n·s̄
+                E.penalty += (need - lb) * n * sb
+                proofs.append(proof)
+                continue
             if lb is None or lb < need:
                 short = float(need - lb) if lb is not None else math.inf
                 return False, proofs, (f"a PSD block of order {n} (row {r0}) is not proven "
@@ -281,8 +303,14 @@ def prove_upper(E: ExactForm, x: np.ndarray) -> SideProof:
     return SideProof(value, cert)
 
 
-def prove_lower(E: ExactForm, y: np.ndarray, ray: bool = False) -> SideProof:
-    """Prove p* ≥ d − bᵀy* (or, with ``ray``, infeasibility: Aᵀy* = 0, bᵀy* < 0)."""
+def prove_lower(E: ExactForm, y: np.ndarray, ray: bool = False,
+                slack_bound: Optional[float] = None) -> SideProof:
+    """Prove p* ≥ d − bᵀy* (or, with ``ray``, infeasibility: Aᵀy* = 0, bᵀy* < 0).
+
+    With ``slack_bound`` (not for rays) the dual point may lie slightly outside K*:
+    the bound is then lowered by the worst case of yᵀs over slacks bounded by it.
+    """
+    sb = None if slack_bound is None or ray else Fraction(slack_bound)
     n = E.form.n
     if n > MAX_CORRECTION:
         return SideProof(None, None, f"{n} variables: more than the exact correction "
@@ -302,18 +330,21 @@ def prove_lower(E: ExactForm, y: np.ndarray, ray: bool = False) -> SideProof:
             return [nr * eta for nr in E.A.row_norms_upper(a, b)]
         return E.A.fro_upper(a, b) * eta
 
-    ok, proofs, why, short = _cone_room(E, yp, beta_of, "dual")
+    ok, proofs, why, short = _cone_room(E, yp, beta_of, "dual", sb)
     if not ok:
         return SideProof(None, None, "dual point: " + why, short)
+    penalty = E.penalty if sb is not None else Fraction(0)
     Atb = E.AT.matvec(E.b)
     by = E.b.dot(yp)
     slack = Atb.norm2_upper() * eta
     cert = {"y": [float(v).hex() for v in y], "correction": part, "psd_proofs": proofs}
+    if sb is not None:
+        cert["slack_bound"] = float(slack_bound).hex()
     if ray:
         if by + slack >= 0:
             return SideProof(None, None, "the Farkas ray has bᵀy ≥ 0 within its error")
         return SideProof(by + slack, cert)
-    return SideProof(E.d - by - slack, cert)
+    return SideProof(E.d - by - slack - penalty, cert)
 
 
 def prove_ray(E: ExactForm, x: np.ndarray) -> SideProof:
@@ -396,6 +427,9 @@ class ValueBounds:
         proofs and any re-solves of perturbed problems).
     reasons : dict
         Why a side is infinite.
+    assumptions : dict
+        What the bounds assume beyond the data (``{"slack_bound": s̄}`` when the lower
+        bound used the user's slack bound; empty: nothing).
     certificate : dict
         The proof (:meth:`to_json`).
     """
@@ -409,6 +443,7 @@ class ValueBounds:
     seconds: Dict[str, float]
     reasons: Dict[str, str] = field(default_factory=dict)
     certificate: Dict[str, Any] = field(default_factory=dict, repr=False)
+    assumptions: Dict[str, float] = field(default_factory=dict)
 
     @property
     def width(self) -> float:
@@ -417,9 +452,10 @@ class ValueBounds:
         return (self.upper - self.lower) / max(1.0, (abs(self.upper) + abs(self.lower)) / 2)
 
     def __repr__(self) -> str:
+        extra = f", assuming {self.assumptions}" if self.assumptions else ""
         return (f"ValueBounds(status={self.status!r}, lower={self.lower!r}, "
                 f"upper={self.upper!r}, width={self.width:.2e}, solver={self.solver!r} "
-                f"reported {self.reported!r} ({self.solver_status}))")
+                f"reported {self.reported!r} ({self.solver_status}){extra})")
 
     def to_json(self, path) -> None:
         """Write the certificate for ``idl-sdp verify`` (atomic write)."""
@@ -440,8 +476,8 @@ def _form_json(form: ConicForm) -> Dict[str, Any]:
 
 def value_bounds(problem: Any, solver: str = "CLARABEL", *,
                  solver_options: Optional[Dict[str, Any]] = None,
-                 perturb: bool = True, source: Optional[Dict[str, Any]] = None
-                 ) -> ValueBounds:
+                 perturb: bool = True, source: Optional[Dict[str, Any]] = None,
+                 slack_bound: Optional[float] = None) -> ValueBounds:
     """A rigorous enclosure of the optimal value of a conic problem, with its proof.
 
     Parameters
@@ -460,6 +496,13 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
         solver's point cannot be proven inside the cone.
     source : dict, optional
         Recorded in the certificate (e.g. the SDPA file name and its SHA-256).
+    slack_bound : float, optional
+        An *assumption* the user asserts: at an optimal point, every entry of a
+        nonnegative block, the head t of every second-order block and every eigenvalue
+        of every PSD block of the primal slack s = Ax + b is at most this. With it, a
+        dual point that is only almost in K* still gives a finite lower bound (VSDP's
+        bound: yᵀs ≥ Σ_j n_j·min(0, λ_min(Y_j))·s̄); the certificate records it and
+        its lower bound is valid under it. Without it such a lower bound is −inf.
 
     Returns
     -------
@@ -488,18 +531,24 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
     if not isinstance(perturb, bool):
         raise TypeError(f"perturb must be a bool, got {type(perturb).__name__}")
     opts = dict(solver_options or {})
+    if slack_bound is not None and not (isinstance(slack_bound, (int, float))
+                                        and not isinstance(slack_bound, bool)
+                                        and math.isfinite(slack_bound) and slack_bound > 0):
+        raise ValueError(f"slack_bound must be a positive finite number, got {slack_bound!r}")
     return bounds_from_solution(form, solve_conic(form, solver, opts), solver, opts,
-                                perturb=perturb, source=source)
+                                perturb=perturb, source=source, slack_bound=slack_bound)
 
 
 def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                          opts: Optional[Dict[str, Any]] = None, *, perturb: bool = True,
-                         source: Optional[Dict[str, Any]] = None) -> ValueBounds:
+                         source: Optional[Dict[str, Any]] = None,
+                         slack_bound: Optional[float] = None) -> ValueBounds:
     """:func:`value_bounds` from a solution already computed by ``solve_conic(form,
     solver, opts)`` (the perturbed re-solves use the same solver and options)."""
     opts = dict(opts or {})
     E = ExactForm(form)
     reasons: Dict[str, str] = {}
+    assumptions: Dict[str, float] = {}
     seconds = {"solve": sol.seconds}
     cert: Dict[str, Any] = {"kind": "value_bounds", "version": 1, "form": _form_json(form),
                             "digest": form.digest(), "source": dict(source or {})}
@@ -516,7 +565,8 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                   "dual": SideProof(None, None, "the solver returned no point")}
         tried: Dict[str, List[str]] = {"primal": [], "dual": []}
         firsts = {"primal": sol.x, "dual": sol.y}
-        for side, prove in (("primal", prove_upper), ("dual", prove_lower)):
+        lower = functools.partial(prove_lower, slack_bound=slack_bound)
+        for side, prove in (("primal", prove_upper), ("dual", lower)):
             if firsts[side] is not None:
                 proofs[side] = prove(E, firsts[side])
             if proofs[side].bound is None:
@@ -527,15 +577,15 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         # need room of the size of the solver's residual); the user's options win
         popts = dict(TIGHT.get(sol.solver, {}), **opts)
         e = cone_identity(form)
+        last_short = {"primal": 0.0, "dual": 0.0}   # from the last perturbed attempt
         for rel in PERTURBATIONS if perturb else ():
             failing = [side for side in proofs if proofs[side].bound is None]
             if not failing:
                 break
-            eps = {}
-            for side in failing:
-                short = proofs[side].shortfall
-                eps[side] = max(rel * sizes[side], 4.0 * (short if math.isfinite(short)
-                                                          else 0.0))
+            # the solver's own point misses room by about its (default) tolerance; a
+            # perturbed point solved tightly needs far less, so only the shortfall of a
+            # perturbed attempt sets the next ε
+            eps = {side: max(rel * sizes[side], 4.0 * last_short[side]) for side in failing}
             pert = ConicForm(form.c - eps.get("dual", 0.0) * (form.A.T @ e), form.d,
                              form.A, form.b - eps.get("primal", 0.0) * e, form.cones,
                              form.sense)
@@ -546,11 +596,13 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                                        f"{alt.raw_status}")
                     continue
                 pt = alt.x if side == "primal" else alt.y + eps[side] * e
-                proof = (prove_upper if side == "primal" else prove_lower)(E, pt)
+                proof = (prove_upper if side == "primal" else lower)(E, pt)
                 if proof.bound is not None:
                     proof.cert["perturbation"] = eps[side]
                 else:
                     tried[side].append(f"perturbed (ε = {eps[side]:.1e}): {proof.reason}")
+                    last_short[side] = proof.shortfall if math.isfinite(proof.shortfall) \
+                        else 0.0
                 proofs[side] = proof
         for side in proofs:
             if proofs[side].bound is None:
@@ -568,6 +620,8 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         if low.bound is not None:
             lo_q = low.bound
             cert["lower"] = dict(low.cert, value=floor_float(low.bound))
+            if "slack_bound" in low.cert:
+                assumptions["slack_bound"] = float(slack_bound)
         else:
             reasons["lower"] = low.reason
         status = "bounded" if (lo_q is not None and up_q is not None) else "not proven"
@@ -621,9 +675,10 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
     else:
         lower, upper = c_lo, c_up
     reported = sol.objective if form.sense == "min" else -sol.objective
-    cert["claim"] = {"status": status, "lower": _jfloat(lower), "upper": _jfloat(upper)}
+    cert["claim"] = {"status": status, "lower": _jfloat(lower), "upper": _jfloat(upper),
+                     "assumptions": {k: float(v).hex() for k, v in assumptions.items()}}
     return ValueBounds(lower, upper, status, reported, sol.solver, sol.raw_status, seconds,
-                       reasons, cert)
+                       reasons, cert, assumptions)
 
 
 def _jfloat(v: float) -> Any:

@@ -259,22 +259,32 @@ def _parse_form(F: Any) -> Dict[str, Any]:
             "zero": zhi}
 
 
-def _room(F, v: _Vec, beta, proofs: Any, side: str, where: str) -> None:
+def _room(F, v: _Vec, beta, proofs: Any, side: str, where: str,
+          sb: Optional[Fraction] = None) -> Fraction:
+    """Check the cone membership with room; with a slack bound s̄ (dual side) return the
+    penalty that the blocks without room cost instead (yᵀs ≥ −penalty)."""
     if not isinstance(proofs, list):
         _fail(f"{where}: psd_proofs must be a list")
     it = iter(proofs)
     used = 0
+    penalty = Fraction(0)
     for kind, k, r0 in F["cones"]:
         if kind == "zero":
             continue
         if kind == "nonneg":
             for i in range(r0, r0 + k):
-                if v.at(i) < beta(i, i + 1, True):
+                low = v.at(i) - beta(i, i + 1, True)
+                if low < 0 and sb is not None:
+                    penalty += -low * sb
+                elif low < 0:
                     _fail(f"{where}: nonnegative row {i} is not inside the cone with room")
         elif kind == "soc":
             t = v.at(r0)
             u2 = Fraction(sum(x * x for x in v.num[r0 + 1:r0 + k]), 1 << (2 * v.k))
-            if t - _sqrt_up(u2) < SQRT2_UP * beta(r0, r0 + k, False):
+            gap = t - _sqrt_up(u2) - SQRT2_UP * beta(r0, r0 + k, False)
+            if gap < 0 and sb is not None:
+                penalty += -gap * sb
+            elif gap < 0:
                 _fail(f"{where}: second-order block at row {r0} has no room")
         else:
             n = k
@@ -285,11 +295,15 @@ def _room(F, v: _Vec, beta, proofs: Any, side: str, where: str) -> None:
                 _fail(f"{where}: a PSD proof is missing")
             used += 1
             lb = _psd_bound(M, v.k, proof, f"{where} (PSD block at row {r0})")
-            if lb < beta(r0, r0 + n * n, False):
+            need = beta(r0, r0 + n * n, False)
+            if lb < need and sb is not None:
+                penalty += (need - lb) * n * sb
+            elif lb < need:
                 _fail(f"{where}: PSD block at row {r0}: proven λ_min {float(lb):.3e} "
                       "does not cover the correction's room")
     if used != len(proofs):
         _fail(f"{where}: {len(proofs) - used} PSD proofs too many")
+    return penalty
 
 
 def _equations(F, which: str, target: _Vec) -> Tuple[_CSR, _Vec]:
@@ -396,7 +410,8 @@ def _primal(F, part: Any, ray: bool, where: str) -> Fraction:
 def _dual(F, part: Any, ray: bool, where: str) -> Fraction:
     if not isinstance(part, dict):
         _fail(f"{where}: missing")
-    keys = {"y", "correction", "psd_proofs"} | ({"value", "perturbation"} & set(part))
+    keys = {"y", "correction", "psd_proofs"} | ({"value", "perturbation", "slack_bound"}
+                                                & set(part))
     if set(part) != keys:
         _fail(f"{where}: unexpected fields {sorted(set(part) - keys)}")
     A: _CSR = F["A"]
@@ -407,10 +422,19 @@ def _dual(F, part: Any, ray: bool, where: str) -> Fraction:
     def beta(lo, hi, per_row):
         return A.row_up(lo) * eta if per_row else A.fro_up(lo, hi) * eta
 
-    _room(F, yp, beta, part["psd_proofs"], "dual", where)
+    sb = None
+    if "slack_bound" in part:
+        if ray:
+            _fail(f"{where}: a Farkas ray takes no slack bound")
+        sb = _hexf(part["slack_bound"], where + ".slack_bound")
+        if sb <= 0:
+            _fail(f"{where}: slack_bound must be positive")
+        if F.get("assumed") != {"slack_bound": part["slack_bound"]}:
+            _fail(f"{where}: the slack bound used is not stated in claim.assumptions")
+    penalty = _room(F, yp, beta, part["psd_proofs"], "dual", where, sb)
     slack = A.tmv(F["b"]).norm_up() * eta
     by = F["b"].dot(yp)
-    return by + slack if ray else F["d"] - by - slack
+    return by + slack if ray else F["d"] - by - slack - penalty
 
 
 def _claim_float(v: Any, where: str) -> float:
@@ -436,7 +460,8 @@ def form_digest(F: Dict[str, Any]) -> str:
 
 def check_value_bounds(cert: Any, form_json: Optional[Dict[str, Any]] = None
                        ) -> Tuple[str, float, float]:
-    """Re-check a value-bounds certificate; return (status, lower, upper) it proves.
+    """Re-check a value-bounds certificate; return (status, lower, upper) it proves
+    (under ``cert["claim"]["assumptions"]`` when that is not empty).
 
     ``form_json`` (the ``_form_json`` of the object the user says it is about), when
     given, must equal the stored form exactly. Raises :class:`BoundsCheckError`.
@@ -456,8 +481,15 @@ def check_value_bounds(cert: Any, form_json: Optional[Dict[str, Any]] = None
         _fail("the certificate is about a different problem (its data differ from the "
               "given problem's)")
     claim = cert.get("claim")
-    if not isinstance(claim, dict) or set(claim) != {"status", "lower", "upper"}:
-        _fail("claim: fields status, lower, upper required")
+    if not isinstance(claim, dict) or set(claim) != {"status", "lower", "upper",
+                                                     "assumptions"}:
+        _fail("claim: fields status, lower, upper, assumptions required")
+    assumed = claim["assumptions"]
+    if not isinstance(assumed, dict) or not set(assumed) <= {"slack_bound"}:
+        _fail("claim.assumptions: only 'slack_bound' is known")
+    F["assumed"] = dict(assumed)
+    if assumed and "slack_bound" not in cert.get("lower", {}):
+        _fail("claim.assumptions: an assumption that no proof uses")
     status = claim["status"]
     lower = _claim_float(claim["lower"], "claim.lower")
     upper = _claim_float(claim["upper"], "claim.upper")
