@@ -67,7 +67,8 @@ def main() -> None:
     result.certificate.to_json(cert_path)
     model.save(model_path)
     print(f"\nsaved {model_path} and {cert_path}")
-    print(f"re-check the certificate independently with:  .venv/bin/idl-sdp verify {cert_path}")
+    print("re-check the certificate independently (exit 0: valid and every condition holds) "
+          f"with:\n  .venv/bin/idl-sdp verify {cert_path} --model {model_path}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,11 @@
 
 Only open-source conic solvers are used. SCS always gets explicit tolerances: its
 defaults (1e-4) are far too loose to keep an LMI satisfied through a small margin.
+
+:data:`DEFAULT_OPTIONS` is the one table of defaults: :func:`solve_problem` merges it
+with the caller's options, and the per-solver adapters of :mod:`idl_sdp.conic.adapters`
+(settings, tolerance mapping, statuses, raw results), which :func:`idl_sdp.value_bounds`
+and the solver-accuracy lab (:mod:`idl_sdp.lab`) use, read it too.
 """
 from __future__ import annotations
 
@@ -17,7 +22,9 @@ from ._validation import check_choice
 #: Solvers accepted by the steps (the fast numpy paths add ``"fast"`` where offered).
 SOLVERS = ("CLARABEL", "SCS")
 
-#: Default options per solver; a user's keyword arguments override them.
+#: Default options per solver; a user's keyword arguments override them. The single
+#: table of defaults: the adapters' ``tolerance_options`` keep its non-tolerance entries
+#: (SCS ``max_iters``).
 DEFAULT_OPTIONS: Dict[str, Dict[str, Any]] = {
     "CLARABEL": {"tol_gap_abs": 1e-8, "tol_gap_rel": 1e-8, "tol_feas": 1e-8},
     "SCS": {"eps_abs": 1e-7, "eps_rel": 1e-7, "max_iters": 200_000},

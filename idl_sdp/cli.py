@@ -17,9 +17,11 @@ Subcommands (a registry: add an entry to :data:`SUBCOMMANDS` to add one):
 ``idl-sdp problems (DATA.csv --target COL | --dataset NAME) [--hidden 10] [--json]``
     Build both convex subproblems of a fit on these data and print their sizes, the
     cone dimensions of their conic form and their DCP/DPP/QP flags.
-``idl-sdp verify CERT.json``
-    Re-check a certificate (or bundle) file in exact arithmetic and print a one-line
-    verdict.
+``idl-sdp verify CERT.json [--model MODEL.npz | --matrix M.npy]``
+    Re-check a certificate (or bundle) file in exact arithmetic and print the verdict,
+    one line per condition: ``VALID PROOF: … HOLDS``, ``VALID REFUTATION: … is
+    VIOLATED`` or ``INVALID: …``; with ``--model`` / ``--matrix``, also check that it
+    is about that model / matrix by content. Dispatches on the file's ``kind``.
 ``idl-sdp certify MODEL.npz --lam 1.0 [--eps 0.05] [--which M] [--out CERT.json]``
     Certify a condition of a saved :class:`~idl_sdp.ImplicitModel` and print the
     certificate; optionally save it.
@@ -33,16 +35,21 @@ parameters, so a saved model maps raw inputs to outputs in the target's units:
 Exit status
 -----------
 ``0``
-    Success; for ``verify`` the certificate holds, for ``certify`` and
-    ``fit --certify`` every condition is certified.
+    Success; for ``verify`` the certificate is valid *and* every condition it states
+    holds, for ``certify`` and ``fit --certify`` every condition is certified.
 ``1``
     Usage or input error (bad flag or value, unreadable or malformed file, missing
     column, non-numeric feature), reported as one line on stderr without a traceback.
 ``2``
     A solver failure in ``fit`` (one line naming the round and the status; with
     ``--out``, the last good model is saved there, marked incomplete in the sidecar),
-    a certificate that does not hold or a condition violated or undecided, or a
-    model whose equilibrium iteration does not converge.
+    an invalid certificate for ``verify`` (a check fails, it is "undecided", or it is
+    not about the given ``--model`` / ``--matrix``), a condition violated or
+    undecided for ``certify`` and ``fit --certify``, or a model whose equilibrium
+    iteration does not converge.
+``3``
+    ``verify`` only: a *valid* certificate that proves some condition is VIOLATED (a
+    valid refutation; no entry invalid).
 ``130``
     Interrupted (Ctrl-C); ``fit`` says how to resume when ``--checkpoint`` was given.
 """
@@ -66,11 +73,13 @@ from ._io import atomic_write
 __all__ = [
     "main", "build_parser", "SUBCOMMANDS", "Subcommand", "fold_standardization",
     "read_csv", "sidecar_path", "load_sidecar", "describe_problem",
-    "EXIT_OK", "EXIT_USAGE", "EXIT_FAILED", "EXIT_INTERRUPTED",
+    "EXIT_OK", "EXIT_USAGE", "EXIT_FAILED", "EXIT_VIOLATED", "EXIT_INTERRUPTED",
     "SIDECAR_FORMAT", "SIDECAR_VERSION", "MAX_AUTO_CLASSES",
 ]
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: ``idl-sdp verify``: the certificate is valid and proves a condition violated.
+EXIT_VIOLATED = 3
 
 #: ``format`` tag and version of the sidecar JSON written next to a saved model.
 SIDECAR_FORMAT, SIDECAR_VERSION = "idl_sdp.cli.sidecar", 1
@@ -1102,16 +1111,58 @@ def _problems_run(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------- verify
+_VERIFY_EPILOG = """\
+exit status:
+  0    the certificate is valid and every condition it states HOLDS
+  1    usage or input error: bad option, missing or unreadable file, a file that is
+       not a well-formed certificate (truncated, corrupted, a field missing or of
+       the wrong type, unknown kind or format version)
+  2    INVALID: a check fails, the certificate is 'undecided', or it is not about
+       the given --model / --matrix
+  3    VALID REFUTATION: the certificate is valid and proves some condition VIOLATED
+"""
+
+#: The options of ``idl-sdp verify`` that bind a certificate to an object, by the
+#: keyword of :func:`idl_sdp.certify.verify` they set. A certificate kind accepts the
+#: ones listed in its :data:`idl_sdp.certify.verify.VERIFIERS` entry.
+_VERIFY_BINDINGS = {"model": "--model", "matrix": "--matrix", "problem": "--problem"}
+
+
 def _verify_args(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _VERIFY_EPILOG
     p.add_argument("certificate", metavar="CERT.json", help="certificate or bundle file")
+    p.add_argument("--model", metavar="MODEL.npz", default=None,
+                   help="check that the certificate is about this saved model: its A and "
+                   "D must equal the certificate's inputs and rebuild the stored matrices")
+    p.add_argument("--matrix", metavar="M.npy", default=None,
+                   help="check that a single certificate is about this matrix (.npy, or "
+                   ".npz holding one array): it must equal the stored matrix exactly")
+    p.add_argument("--problem", metavar="FILE.dat-s", default=None,
+                   help="check that a value-bounds certificate (idl-sdp bound) is about "
+                   "this SDPA problem: its conic form must equal the certificate's data")
 
 
 def _verify_run(args: argparse.Namespace) -> int:
-    from .certify import verify
+    from .certify.certificate import read_certificate_json
+    from .certify.verify import verifier_for, verify
 
-    ok, message = verify(args.certificate)
-    print(("VERIFIED: " if ok else "NOT VERIFIED: ") + message.replace("\n", " "))
-    return EXIT_OK if ok else EXIT_FAILED
+    kind, _ = read_certificate_json(args.certificate)
+    spec = verifier_for(kind, args.certificate)  # unknown kind: ValueError, exit 1
+    given = {key: getattr(args, key) for key in _VERIFY_BINDINGS
+             if getattr(args, key) is not None}
+    for key in given:
+        if key not in spec.bindings:
+            accepted = ", ".join(_VERIFY_BINDINGS[b] for b in spec.bindings) or "none"
+            raise ValueError(f"{_VERIFY_BINDINGS[key]} does not apply to a {kind!r} "
+                             f"certificate ({spec.description}; options: {accepted})")
+    if len(given) > 1:
+        raise ValueError("give one of " + " / ".join(_VERIFY_BINDINGS[k] for k in given))
+    result = verify(args.certificate, **given)
+    print(result.message)
+    if not result.valid:
+        return EXIT_FAILED
+    return EXIT_OK if result.holds else EXIT_VIOLATED
 
 
 # ------------------------------------------------------------------ certify
@@ -1138,7 +1189,8 @@ def _certify_run(args: argparse.Namespace) -> int:
     print(cert)
     if args.out:
         cert.to_json(args.out)
-        print(f"written to {args.out}")
+        print(f"written to {args.out}; re-check it with: idl-sdp verify {args.out} "
+              f"--model {args.model}")
     return EXIT_OK if cert.status == "certified" else EXIT_FAILED
 
 
@@ -1156,7 +1208,14 @@ SUBCOMMANDS: Dict[str, Subcommand] = {
                          _verify_args, _verify_run),
     "certify": Subcommand("certify an LMI of a saved model (prints the certificate)",
                           _certify_args, _certify_run),
+    "bound": Subcommand("rigorous bounds on the optimal value of an SDPA problem",
+                        lambda p: _bound().bound_args(p), lambda a: _bound().bound_run(a)),
 }
+
+
+def _bound():
+    from . import cli_bound
+    return cli_bound
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1192,7 +1251,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     -------
     int
         The exit status: 0 success, 1 usage or input error (one line on stderr),
-        2 solver failure or a certificate that does not hold, 130 interrupted.
+        2 solver failure, an invalid certificate (``verify``) or a condition not
+        certified (``certify``), 3 a valid certificate proving a condition violated
+        (``verify``), 130 interrupted.
     """
     from ._solvers import SolverError
     from .model import EquilibriumError

@@ -150,13 +150,89 @@ def test_float_methods_for_larger_orders():
     assert undecided.status == "undecided" and undecided.witness is None
 
 
+def test_residual_bound_alone_proves_positive_definiteness(tmp_path):
+    """n = 121 > fallback: G = BBᵀ (B 121×60 integer, so λ_min(BBᵀ) = 0 exactly) plus
+    2^-34·I has λ_min = 2^-34 exactly. Rump's a-priori bound cannot prove it, the exact
+    residual bound of a float Cholesky can — that is a proof (it used to be undecided)."""
+    rng = np.random.default_rng(12345)
+    B = rng.integers(-3, 4, (121, 60)).astype(float)
+    M = B @ B.T + 2.0 ** -34 * np.eye(121)
+    assert np.all(M - B @ B.T == 2.0 ** -34 * np.eye(121))  # the shift is exact
+    c = certify(M)
+    assert c.status == "certified" and c.method == "cholesky", c.details
+    assert 0 < c.margin <= 2.0 ** -34
+    assert c.details["rump_apriori_bound"] < 0  # the a-priori bound alone would not do
+    c.to_json(tmp_path / "r.json")
+    assert verify(tmp_path / "r.json").ok
+    neg = certify(B @ B.T - 2.0 ** -34 * np.eye(121))
+    assert neg.status == "violated"
+
+
+def _wide(n, rank, shift, seed=7):
+    """diag(2^±480)·(RᵀR + shift·I)·diag(2^±480), exactly (powers of two)."""
+    rng = np.random.default_rng(seed)
+    R = rng.integers(-3, 4, (rank, n)).astype(float)
+    S = R.T @ R + shift * np.eye(n)
+    d = 2.0 ** np.where(rng.random(n) < 0.5, 480, -480)
+    M = (d[:, None] * S) * d[None, :]
+    assert np.all(np.isfinite(M)) and np.array_equal(M, M.T)
+    assert np.array_equal((M / d[:, None]) / d[None, :], S)  # exact congruence
+    return M
+
+
+@pytest.mark.parametrize("shift, status", [(2.0 ** -20, "certified"), (0.0, "certified"),
+                                           (-2.0 ** -20, "violated")])
+def test_wide_dynamic_range_is_fast_and_verifies(tmp_path, shift, status):
+    """An order-60 matrix with entries from 2^-960 to 2^970: exact LDLᵀ of the integer
+    matrix took about a minute; the power-of-two congruence makes it well under 1 s."""
+    import time
+
+    M = _wide(60, 40, shift)
+    t0 = time.perf_counter()
+    c = certify(M)
+    seconds = time.perf_counter() - t0
+    assert c.status == status and c.method == "exact-ldl"
+    assert seconds < 10, seconds
+    assert c.details["ldl_seconds"] < 5
+    if status == "certified":
+        assert len(c.witness["scaling"]) == 60
+        assert c.witness["rank"] == (60 if shift > 0 else 40)
+    else:
+        assert exact_quad(M, c.witness_vector) < 0
+    path = tmp_path / "wide.json"
+    c.to_json(path)
+    res = verify(path, matrix=M)
+    assert res.valid and res.holds is (status == "certified"), res.message
+    if status == "certified":  # the scaling is part of the proof
+        def bump(d):  # (any scaling is a congruence: change one the pivots depend on)
+            k = d["witness"]["order"][0]
+            d["witness"]["scaling"][k] += 1
+        _edit(path, bump)
+        assert not verify(path).valid
+        _edit(path, lambda d: d["witness"].pop("scaling"))
+        assert not verify(path).valid
+
+
+def test_diagonal_scaling_choice():
+    from idl_sdp.certify.exact import diagonal_scaling
+
+    assert diagonal_scaling(ExactMatrix.from_floats(np.diag([1.0, 2.0 ** 20]))) is None
+    e = diagonal_scaling(ExactMatrix.from_floats(np.diag([2.0 ** 100, 2.0 ** -100, 3.0])))
+    assert e == [-50, 50, 0]
+    M = np.array([[2.0 ** 80, 0.0, 1.0], [0.0, 0.0, 2.0 ** -40], [1.0, 2.0 ** -40, 1.0]])
+    e = diagonal_scaling(ExactMatrix.from_floats(M))
+    assert e[0] == -40 and e[2] == 0 and e[1] == 40  # zero diagonal: from its row
+    S = ExactMatrix.from_floats(M).congruence_pow2(e)
+    assert S.entry(0, 0) == 1 and S.entry(1, 2) == 1 and S.entry(1, 1) == 0
+
+
 def test_ball_arithmetic_beyond_float_resolution(tmp_path):
     M = np.ones((3, 3)) + 2.0 ** -52 * np.eye(3)  # λ_min = 2^-52, below float resolution
     assert certify(M, method="cholesky").status in ("undecided", "certified")
     arb = certify(M, method="arb")
     assert arb.status == "certified" and arb.method == "arb-eig" and arb.margin > 0
     arb.to_json(tmp_path / "arb.json")
-    assert verify(tmp_path / "arb.json")[0]
+    assert verify(tmp_path / "arb.json").ok
     exact = certify(M, method="exact")
     assert exact.status == "certified" and 0 < exact.margin <= 2.0 ** -52
     assert arb.margin <= 2.0 ** -52
@@ -304,13 +380,14 @@ def fresh(tmp_path, fresh_texts):
 
 def test_verify_fresh_certificates_and_round_trip(fresh):
     for name, path in fresh.items():
-        ok, msg = verify(path)
-        assert ok, msg
+        res = verify(path)
+        assert res.valid, res.message
+        assert res.holds is (name != "neg")  # "neg" is a valid refutation
         c = Certificate.from_json(path)
         assert c.to_dict() == json.loads(path.read_text())
         c.to_json(path.with_suffix(".again.json"))
         assert Certificate.from_json(path.with_suffix(".again.json")).to_dict() == c.to_dict()
-        assert verify(path.with_suffix(".again.json"))[0]
+        assert verify(path.with_suffix(".again.json")).valid
         assert str(c).splitlines()[0].startswith("Certificate: ")
     assert Certificate.from_json(fresh["neg"]).status == "violated"
 
@@ -325,12 +402,19 @@ def _set_entry(data, i, j, value):
     data["matrix"][i][j] = data["matrix"][j][i] = value
 
 
+def _set_both(data, i, j, value):
+    """Change a plain-matrix entry in the matrix *and* its source (so the rebuild
+    agrees): only the proof can catch it."""
+    _set_entry(data, i, j, str(Fraction(value)))
+    data["source"]["matrix"][i][j] = data["source"]["matrix"][j][i] = float(value).hex()
+
+
 TAMPERS = {
     "matrix entry (source kept)": ("pd", lambda d: _set_entry(d, 0, 1, "1000")),
     "matrix entry, no source": ("psd", lambda d: (d.pop("source"),
                                                   _set_entry(d, 0, 0, "-1"))),
-    "diag no longer PSD, no source": ("pd", lambda d: (d.pop("source"),
-                                                       _set_entry(d, 2, 2, "0"))),
+    "matrix entry, source changed too": ("psd", lambda d: _set_both(d, 0, 0, -1.0)),
+    "diag no longer PSD, source changed too": ("pd", lambda d: _set_both(d, 2, 2, 0.0)),
     "pivot": ("pd", lambda d: d["witness"]["pivots"].__setitem__(0, "12345/7")),
     "pivot order": ("pd", lambda d: d["witness"]["order"].reverse()),
     "witness vector": ("neg", lambda d: d["witness"]["v"].__setitem__(
@@ -342,7 +426,7 @@ TAMPERS = {
     "cholesky factor": ("chol", lambda d: d["witness"]["L"][5].__setitem__(2, (0.5).hex())),
     "cholesky shift": ("chol", lambda d: d["witness"].__setitem__("shift", "0")),
     "undecided": ("pd", lambda d: d.__setitem__("status", "undecided")),
-    "non-pivoted entry, no source": ("psd", lambda d: (d.pop("source"), _bump_rest(d))),
+    "non-pivoted entry, source changed too": ("psd", lambda d: _bump_rest(d)),
     "null vector as violation": ("psd", lambda d: _null_vector_violation(d)),
 }
 
@@ -350,7 +434,7 @@ TAMPERS = {
 def _bump_rest(data):
     """Lower a diagonal entry outside the pivoted block: pivots unchanged, Schur ≠ 0."""
     r = next(i for i in range(data["order"]) if i not in data["witness"]["order"])
-    data["matrix"][r][r] = str(Fraction(data["matrix"][r][r]) - 1)
+    _set_both(data, r, r, Fraction(data["matrix"][r][r]) - 1)
 
 
 def _null_vector_violation(data):
@@ -368,10 +452,12 @@ def _null_vector_violation(data):
 @pytest.mark.parametrize("case", sorted(TAMPERS))
 def test_tampered_certificate_fails_verify(fresh, case):
     name, fn = TAMPERS[case]
-    assert verify(fresh[name])[0]
+    assert verify(fresh[name]).valid
     _edit(fresh[name], fn)
-    ok, msg = verify(fresh[name])
-    assert not ok and "FAILS" in msg
+    res = verify(fresh[name])
+    assert not res.valid and res.holds is None and not res.ok
+    assert res.message.startswith("INVALID"), res.message
+    assert "VALID PROOF" not in res.message and "VALID REFUTATION" not in res.message
 
 
 def test_certificate_about_another_matrix_fails(tmp_path):
@@ -383,18 +469,18 @@ def test_certificate_about_another_matrix_fails(tmp_path):
     d = c2.to_dict()
     d["source"] = c1.to_dict()["source"]  # a valid proof, but about another matrix
     (tmp_path / "x.json").write_text(json.dumps(d))
-    ok, msg = verify(tmp_path / "x.json")
-    assert not ok and "rebuilt" in msg
+    res = verify(tmp_path / "x.json")
+    assert not res.valid and "rebuilt" in res.message
 
 
 def test_negative_pivot_fails(tmp_path):
     d = certify(np.array([[2.0]])).to_dict()
-    d.pop("source")
-    d.update(matrix=[["-2"]], margin=None, margin_proof=None)
+    d.update(matrix=[["-2"]], source={"matrix": [[(-2.0).hex()]]}, margin=None,
+             margin_decimal=None, margin_proof=None)
     d["witness"]["pivots"] = ["-2"]
     (tmp_path / "neg.json").write_text(json.dumps(d))
-    ok, msg = verify(tmp_path / "neg.json")
-    assert not ok and "not positive" in msg
+    res = verify(tmp_path / "neg.json")
+    assert not res.valid and "not positive" in res.message
 
 
 @pytest.mark.parametrize("edit, field", [
@@ -433,7 +519,10 @@ def test_bundle_json(tmp_path):
     model = _model([[1.0, 0.5]], np.diag([0.2, 0.1]))
     b = certify(model, lam=1.0, eps=0.1, which="all")
     b.to_json(tmp_path / "b.json")
-    assert verify(tmp_path / "b.json")[0]
+    res = verify(tmp_path / "b.json")
+    assert res.valid and res.holds is (b.status == "certified")
+    assert [s.which for s in res.statements] == list(b)
+    assert [s.holds for s in res.statements] == [c.certified for c in b.values()]
     again = CertificateBundle.from_json(tmp_path / "b.json")
     assert list(again) == list(b) and again.status == b.status
     with pytest.raises(ValueError, match="bundle"):
@@ -478,10 +567,13 @@ def test_bad_model_inputs(kw, exc, words):
 def test_cli_verify_exit_codes(fresh, tmp_path, capsys):
     assert cli_main(["verify", str(fresh["pd"])]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("VERIFIED") and out.count("\n") == 1
+    assert out.startswith("VALID PROOF") and "HOLDS" in out.splitlines()[0]
+    assert cli_main(["verify", str(fresh["neg"])]) == 3  # a valid refutation
+    out = capsys.readouterr().out
+    assert out.startswith("VALID REFUTATION") and "VIOLATED" in out.splitlines()[0]
     _edit(fresh["neg"], lambda d: d["witness"].__setitem__("value", "-1"))
     assert cli_main(["verify", str(fresh["neg"])]) == 2
-    assert capsys.readouterr().out.startswith("NOT VERIFIED")
+    assert capsys.readouterr().out.startswith("INVALID")
     for argv in (["verify", str(tmp_path / "missing.json")], ["verify"], ["frobnicate"]):
         assert cli_main(argv) == 1
         err = capsys.readouterr().err
@@ -498,11 +590,16 @@ def test_cli_certify(tmp_path, capsys):
     assert cli_main(["certify", str(tmp_path / "m.npz"), "--lam", "1.0", "--out", str(out)]) == 0
     assert "CERTIFIED" in capsys.readouterr().out
     assert cli_main(["verify", str(out)]) == 0
-    # the Schur form fails for this model: exit 2, but the bundle's claims all hold
+    # the Schur form fails for this model: exit 2; the bundle is a valid certificate
+    # that proves one condition violated: verify exits 3, not 0
     assert cli_main(["certify", str(tmp_path / "m.npz"), "--lam", "1,2", "--eps", "0.05",
                      "--which", "all", "--out", str(tmp_path / "b.json")]) == 2
     assert "VIOLATED" in capsys.readouterr().out
-    assert cli_main(["verify", str(tmp_path / "b.json")]) == 0
+    assert cli_main(["verify", str(tmp_path / "b.json")]) == 3
+    out = capsys.readouterr().out
+    assert out.startswith("VALID BUNDLE") and "VALID REFUTATION: condition 'schur'" in out
+    assert cli_main(["verify", str(tmp_path / "b.json"), "--model",
+                     str(tmp_path / "m.npz")]) == 3
     capsys.readouterr()
     assert cli_main(["certify", str(tmp_path / "m.npz"), "--lam", "-1"]) == 1
     assert cli_main(["certify", str(tmp_path / "nope.npz"), "--lam", "1"]) == 1

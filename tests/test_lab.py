@@ -92,14 +92,14 @@ def test_infeasible_problem_status_is_a_row():
 
 
 def test_solver_exception_becomes_solver_error_row(monkeypatch):
-    real = lab._call_solver
+    real = lab.compare._call_solver
 
     def flaky(solver_obj, data, opts):
         if "eps_abs" in opts:  # SCS
             raise RuntimeError("boom")
         return real(solver_obj, data, opts)
 
-    monkeypatch.setattr(lab, "_call_solver", flaky)
+    monkeypatch.setattr(lab.compare, "_call_solver", flaky)
     prob, _ = tiny_sdp()
     table = compare_solvers(prob, ("CLARABEL", "SCS"), (1e-6,))
     scs = table.rows_for("SCS")[0]

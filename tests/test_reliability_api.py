@@ -38,7 +38,7 @@ from hypothesis.extra import numpy as hnp
 import idl_sdp
 from idl_sdp import (Certificate, CertificateBundle, EquilibriumError, NotConvexError,
                      SolverError, certify, compare_solvers, lsq, plots, relax, verify)
-from idl_sdp.certify import CONDITIONS, METHODS, load_certificate
+from idl_sdp.certify import CONDITIONS, METHODS, VerificationResult, load_certificate
 from idl_sdp.certify.certificate import STATUSES
 from idl_sdp.cli import main
 from idl_sdp.datasets import DATASETS, load_split
@@ -247,8 +247,8 @@ def test_certify_matrix_only_documented_errors_and_sound(data, workdir):
     # The file round trip re-checks the proof in exact arithmetic.
     path = workdir / "matrix_cert.json"
     cert.to_json(path)
-    good, msg = verify(path)
-    assert good == (cert.status != "undecided"), msg
+    res = verify(path)
+    assert res.valid == (cert.status != "undecided"), res.message
     assert Certificate.from_json(path).status == cert.status
 
 
@@ -309,8 +309,8 @@ def test_certify_model_only_documented_errors_and_sound(data, workdir):
         check_model_claim(cert, model, kwargs)
     path = workdir / "model_cert.json"
     out.to_json(path)
-    good, msg = verify(path)
-    assert good == all(c.status != "undecided" for c in certs), msg
+    res = verify(path)
+    assert res.valid == all(c.status != "undecided" for c in certs), res.message
 
 
 def check_model_claim(cert, model, kw):
@@ -349,7 +349,7 @@ def certificate_texts(workdir):
     for key, cert in made.items():
         path = workdir / f"valid_{key}.json"
         cert.to_json(path)
-        assert verify(path)[0], key
+        assert verify(path).valid, key
         texts[key] = path.read_text(encoding="utf-8")
     return texts
 
@@ -363,7 +363,8 @@ def read_back(path, allowed=(ValueError,)):
         results.append(out if ok else None)
     good = results[0]
     if good is not None:
-        assert isinstance(good, tuple) and isinstance(good[0], bool) and isinstance(good[1], str)
+        assert isinstance(good, VerificationResult) and isinstance(good.valid, bool)
+        assert isinstance(good.message, str)
     return results
 
 
@@ -389,7 +390,7 @@ def test_certificate_files_random_content(content, workdir):
     path = workdir / "random_cert.json"
     path.write_bytes(content)
     good = read_back(path)[0]
-    assert good is None or good[0] is False  # random content never verifies
+    assert good is None or good.valid is False  # random content never verifies
 
 
 @given(data=st.data())
@@ -401,7 +402,7 @@ def test_certificate_files_truncated(data, certificate_texts, workdir):
     path.write_text(text[:cut], encoding="utf-8")
     good = read_back(path)[0]
     if text[:cut].strip() == text.strip():
-        assert good is not None and good[0], good
+        assert good is not None and good.valid, good
     else:
         assert good is None  # a truncated file is never valid JSON
 
@@ -445,7 +446,7 @@ def test_certificate_files_corrupted_fields(data, certificate_texts, workdir):
     path.write_text(json.dumps(doc), encoding="utf-8")
     results = read_back(path)
     good = results[0]
-    if good is not None and good[0]:
+    if good is not None and good.valid:
         # It still verifies: then every claim in it must be true.
         loaded = results[3]
         certs = list(loaded.values()) if isinstance(loaded, CertificateBundle) else [loaded]
@@ -1271,7 +1272,7 @@ def test_cli_random_argv_exit_codes(data, cli_files):
             os.chdir(cwd)
     stderr = err.getvalue()
     event(f"{command or 'no command'}: exit {rc}")
-    assert isinstance(rc, int) and rc in (0, 1, 2, 130), rc
+    assert isinstance(rc, int) and rc in (0, 1, 2, 3, 130), rc  # 3: verify, valid refutation
     assert "Traceback" not in stderr
     if rc == 1:
         lines = stderr.strip().splitlines()

@@ -5,12 +5,18 @@ Decision pipeline for a matrix of order n (``method="auto"``):
 1. ``n ≤ exact_max_size`` (default :data:`~idl_sdp.certify.exact.EXACT_MAX_SIZE` = 60):
    exact rational LDLᵀ (:func:`~idl_sdp.certify.exact.exact_ldl`) — decides every case,
    including singular PSD matrices and indefinite ones with tiny negative eigenvalues.
+   A matrix whose diagonal spans a wide range is first brought to a well-scaled
+   ``S M S`` with ``S`` a diagonal of powers of two (same inertia;
+   :func:`~idl_sdp.certify.exact.diagonal_scaling`), and the witness stores ``S``.
 2. Larger n: exact Gershgorin discs (diagonal dominance) with a positive bound, a
-   float Cholesky of ``M − cI`` with Rump's a-priori rounding-error bound
-   (:mod:`~idl_sdp.certify.floating`); if it cannot prove ``λ_min > 0``, a float
-   eigenvector rounded to rationals with exact ``vᵀMv < 0``; then Gershgorin with a
-   zero bound (PSD, not strict); then exact LDLᵀ if ``n ≤ fallback_max_size``
-   (default 120); otherwise ``"undecided"``.
+   float Cholesky ``LLᵀ ≈ M·2^t − cI`` for a few shifts ``0 < c < λ_min``, accepted as
+   soon as the exact residual bound
+   (:func:`~idl_sdp.certify.floating.exact_residual_bound`:
+   ``λ_min ≥ (c − ‖M·2^t − cI − LLᵀ‖) / 2^t``, assumption-free) is positive — Rump's
+   a-priori bound is not required, it is only recorded; if no shift proves
+   ``λ_min > 0``, a float eigenvector rounded to rationals with exact ``vᵀMv < 0``;
+   then Gershgorin with a zero bound (PSD, not strict); then exact LDLᵀ if
+   ``n ≤ fallback_max_size`` (default 120); otherwise ``"undecided"``.
 
 ``method="arb"`` instead encloses all eigenvalues in ball arithmetic (python-flint
 ``arb_mat.eig``, 128 then 256 bits): it certifies positive definite matrices whose
@@ -34,7 +40,7 @@ import numpy as np
 from .._validation import check_choice, check_lam, check_positive_int
 from .certificate import Certificate, CertificateBundle
 from .conditions import CONDITIONS, ConditionMatrix, build_condition, matrix_condition
-from .exact import EXACT_MAX_SIZE, LDLResult, exact_ldl, schur_witness
+from .exact import EXACT_MAX_SIZE, LDLResult, diagonal_scaling, exact_ldl, schur_witness
 from .floating import (
     FloatView, arb_eigen_bounds, cholesky_bound, eigenvector_witness, exact_residual_bound,
 )
@@ -61,7 +67,13 @@ def _cholesky_dict(view: FloatView, shift: float, L: np.ndarray) -> Dict[str, An
 
 
 def _shift_candidates(view: FloatView) -> List[float]:
-    """Shifts c (scaled domain) just below the float estimate of λ_min."""
+    """Shifts c (scaled domain) just below the float estimate of λ_min.
+
+    First ``λ̃ − noise`` variants (a shift the float Cholesky surely survives), then,
+    for a positive estimate ``λ̃`` below the noise level, fractions of ``λ̃`` itself:
+    the float eigenvalue of a tiny λ_min is often far more accurate than the norm-wise
+    noise estimate, and the exact residual bound decides whether the shift proves it.
+    """
     n = view.M.order
     lam = float(view.eigvals[0])
     noise = 8.0 * (n + 1) * 2.0 ** -53 * max(1.0, float(np.max(np.abs(view.eigvals))))
@@ -71,11 +83,25 @@ def _shift_candidates(view: FloatView) -> List[float]:
             c = lam - abs(lam) * rel - noise * mult
             if c not in out:
                 out.append(c)
+    if lam > 0:
+        for frac in (1 - 2.0 ** -4, 0.5, 0.125):
+            c = lam * frac
+            if c > 0 and c not in out:
+                out.append(c)
     return out
 
 
+#: At most this many successful shifted factorizations are tried for a proof.
+_MAX_CHOLESKY_TRIES = 4
+
+
 def _cholesky_proofs(view: FloatView, need_positive: bool, first_only: bool = True):
-    """Yield ``(apriori_lb, residual_lb, shift, L)`` for successful shifted Choleskys."""
+    """Yield ``(apriori_lb, residual_lb, shift, L)`` for successful shifted Choleskys.
+
+    With ``need_positive`` only shifts ``c > 0`` are tried (a positive residual bound
+    needs ``c > 0``), at most :data:`_MAX_CHOLESKY_TRIES` successful ones.
+    """
+    tries = 0
     for c in _shift_candidates(view):
         if need_positive and c <= 0:
             continue
@@ -84,7 +110,8 @@ def _cholesky_proofs(view: FloatView, need_positive: bool, first_only: bool = Tr
             continue
         resid = exact_residual_bound(view.M, view.t, Fraction(*c.as_integer_ratio()), proof.L)
         yield proof.lower_bound, resid, c, proof.L
-        if first_only:
+        tries += 1
+        if first_only or tries >= _MAX_CHOLESKY_TRIES:
             return
 
 
@@ -94,14 +121,21 @@ def _gershgorin(M: ExactMatrix) -> Fraction:
                         M.den) for i in range(n))
 
 
-def _determinant_bound(M: ExactMatrix, res: LDLResult) -> Optional[Fraction]:
-    """λ_min ≥ det M / ‖M‖_∞^(n−1) for a positive definite M (product of the pivots)."""
+def _determinant_bound(M: ExactMatrix, res: LDLResult,
+                       scaling: Optional[List[int]] = None) -> Optional[Fraction]:
+    """λ_min ≥ det M / ‖M‖_∞^(n−1) for a positive definite M (product of the pivots).
+
+    ``res`` may be the elimination of ``S M S`` with ``S = diag(2^scaling)``; then
+    ``det M = det(S M S) / 4^Σe``.
+    """
     n = M.order
     if not res.psd or res.rank != n:
         return None
     det = Fraction(1)
     for p in res.pivots:
         det *= p
+    if scaling is not None:
+        det /= Fraction(2) ** (2 * sum(scaling))
     norm_inf = Fraction(max(sum(abs(int(x)) for x in row) for row in M.num), M.den)
     return det / norm_inf ** (n - 1) if n > 1 else det
 
@@ -127,7 +161,10 @@ def _decide(cm: ConditionMatrix, method: str, exact_max_size: int,
     M, strict, n = cm.matrix, cm.strict, cm.matrix.order
     t0 = time.perf_counter()
     view = FloatView.of(M)
-    est = view.lambda_min_estimate()
+    try:
+        est = view.lambda_min_estimate()
+    except OverflowError:  # |λ̃|·2^-t beyond the float range (informational only)
+        est = math.inf
     details: Dict[str, Any] = {"lambda_min_estimate": est if math.isfinite(est) else None,
                                "order": n}
     gersh: _Proof = (_gershgorin(M), {"kind": "gershgorin"})
@@ -149,18 +186,28 @@ def _decide(cm: ConditionMatrix, method: str, exact_max_size: int,
                            mproof, dict(cm.source), details)
 
     def run_exact():
-        res = exact_ldl(M)
+        scaling = diagonal_scaling(M)  # None unless the diagonal spans a wide range
+        Ms = M if scaling is None else M.congruence_pow2(scaling)
+        t_ldl = time.perf_counter()
+        res = exact_ldl(Ms)
+        details["ldl_seconds"] = time.perf_counter() - t_ldl
         if res.psd and (res.rank == n or not strict):
             cands = [gersh, (Fraction(0), {"kind": "psd"})]
-            det = _determinant_bound(M, res)
+            det = _determinant_bound(M, res, scaling)
             if det is not None:
                 cands.append((det, {"kind": "determinant"}))
             witness = {"kind": "ldl", "order": list(res.order), "rank": res.rank,
                        "pivots": [format_rational(p) for p in res.pivots]}
+            if scaling is not None:  # the LDLᵀ is of diag(2^e) M diag(2^e)
+                witness["scaling"] = list(scaling)
             return done("certified", "exact-ldl", witness, cands)
         found = eigenvector_witness(view, strict)
         if found is None:
-            v = schur_witness(M, res, res.remaining[0] if res.psd else None)
+            v = schur_witness(Ms, res, res.remaining[0] if res.psd else None)
+            if scaling is not None:  # (Sv)ᵀ M (Sv) = vᵀ (SMS) v
+                v = [q * Fraction(2) ** e for q, e in zip(v, scaling)]
+                big = max(abs(q) for q in v)
+                v = [q / big for q in v]
             found = (v, M.quad_form(v))
         return done("violated", "exact-ldl", _vector_witness(*found), [gersh])
 
@@ -174,12 +221,17 @@ def _decide(cm: ConditionMatrix, method: str, exact_max_size: int,
     if gersh[0] > 0:
         return by_gershgorin()
     if method in ("auto", "cholesky"):
-        for apriori, resid, c, L in _cholesky_proofs(view, need_positive=True):
-            if apriori > 0 and resid > 0:
+        for apriori, resid, c, L in _cholesky_proofs(view, need_positive=True,
+                                                     first_only=False):
+            # The exact residual bound alone is a complete proof (and what verify
+            # re-checks); Rump's a-priori bound is informational.
+            if resid > 0 and floor_float(resid) > 0:
+                rump = floor_float(apriori)
+                details["rump_apriori_bound"] = rump if math.isfinite(rump) else None
                 proof = _cholesky_dict(view, c, L)
                 return done("certified", "cholesky", proof, [gersh],
                             (floor_float(resid), {"kind": "witness"}))
-            notes.append("a shifted float Cholesky succeeded but its bound was not positive")
+        notes.append("no shifted float Cholesky gave a positive exact residual bound")
         found = eigenvector_witness(view, strict)
         if found is not None:
             return done("violated", "eigenvector", _vector_witness(*found), [gersh])

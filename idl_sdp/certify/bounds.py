@@ -44,8 +44,9 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 import scipy.sparse as sp
 
-from ..conic.adapters import ConicSolution, solve_conic
+from ..conic.adapters import ADAPTERS, ConicSolution, solve_conic
 from ..conic.form import ConicForm, conic_form
+from .certificate import CERTIFICATE_FORMAT, CERTIFICATE_FORMAT_VERSION, KIND_VALUE_BOUNDS
 from .exact_data import DyadicCSR, DyadicVec, psd_lower_bound, sqrt_upper
 from .rational import ExactMatrix, ceil_float, floor_float, format_rational
 
@@ -57,9 +58,9 @@ SQRT2_UP = Fraction(141421357, 100000000)
 #: Sizes of the cone shrinking ε·e tried when the solver's own point fails, relative to
 #: max(1, |point|∞) (the proofs need room of about the solver's residual only).
 PERTURBATIONS = (1e-10, 1e-8, 1e-6, 1e-4)
-#: Solver options of the perturbed re-solves (merged under the user's options).
-TIGHT = {"CLARABEL": {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10},
-         "SCS": {"eps_abs": 1e-9, "eps_rel": 1e-9}}
+#: Tolerance of the perturbed re-solves, per solver (mapped to settings by the solver's
+#: adapter; merged under the user's options).
+TIGHT = {"CLARABEL": 1e-10, "SCS": 1e-9}
 #: Largest number of variables (dual side) or zero rows (primal side) whose Gram
 #: matrix is proven nonsingular exactly (a dense Cholesky certificate of that order).
 MAX_CORRECTION = 2000
@@ -550,7 +551,9 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
     reasons: Dict[str, str] = {}
     assumptions: Dict[str, float] = {}
     seconds = {"solve": sol.seconds}
-    cert: Dict[str, Any] = {"kind": "value_bounds", "version": 1, "form": _form_json(form),
+    cert: Dict[str, Any] = {"format": CERTIFICATE_FORMAT,
+                            "format_version": CERTIFICATE_FORMAT_VERSION,
+                            "kind": KIND_VALUE_BOUNDS, "form": _form_json(form),
                             "digest": form.digest(), "source": dict(source or {})}
     lo_q: Optional[Fraction] = None
     up_q: Optional[Fraction] = None
@@ -575,7 +578,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                  if firsts[side] is not None else 1.0 for side in firsts}
         # the perturbed problems are solved as tightly as the solver can (their points
         # need room of the size of the solver's residual); the user's options win
-        popts = dict(TIGHT.get(sol.solver, {}), **opts)
+        popts = dict(ADAPTERS[sol.solver].tolerance_options(TIGHT[sol.solver]), **opts)
         e = cone_identity(form)
         last_short = {"primal": 0.0, "dual": 0.0}   # from the last perturbed attempt
         for rel in PERTURBATIONS if perturb else ():

@@ -466,17 +466,21 @@ def check_value_bounds(cert: Any, form_json: Optional[Dict[str, Any]] = None
     ``form_json`` (the ``_form_json`` of the object the user says it is about), when
     given, must equal the stored form exactly. Raises :class:`BoundsCheckError`.
     """
-    if not isinstance(cert, dict) or cert.get("kind") != "value_bounds":
-        _fail("not a value_bounds certificate")
-    if cert.get("version") != 1:
-        _fail("unsupported certificate version")
-    allowed = {"kind", "version", "form", "digest", "source", "claim", "upper", "lower",
-               "farkas", "ray", "feasible"}
+    if not isinstance(cert, dict) or cert.get("kind") != "value-bounds":
+        _fail("not a value-bounds certificate")
+    if cert.get("format") != "idl_sdp-certificate" or cert.get("format_version") != 2:
+        _fail("unsupported certificate format or version")
+    allowed = {"format", "format_version", "kind", "form", "digest", "source", "claim",
+               "upper", "lower", "farkas", "ray", "feasible"}
     if not set(cert) <= allowed:
         _fail(f"unexpected fields {sorted(set(cert) - allowed)}")
     F = _parse_form(cert.get("form"))
     if cert.get("digest") != form_digest(cert["form"]):
         _fail("the digest does not match the stored problem data")
+    src = cert.get("source")
+    if not isinstance(src, dict) or not set(src) <= {"sdpa_file", "sha256"} or not all(
+            isinstance(v, (str, type(None))) for v in src.values()):
+        _fail("source: only 'sdpa_file' and 'sha256' (strings) may be recorded")
     if form_json is not None and form_json != cert["form"]:
         _fail("the certificate is about a different problem (its data differ from the "
               "given problem's)")

@@ -1,39 +1,81 @@
 """The result of :func:`idl_sdp.certify.certify` and its JSON file format.
 
-A certificate file is plain JSON (never pickled) holding the format version, the
-condition, the *exact* matrix (entries as exact rational strings ``"p/q"``), the
-status, the method, the proven margin and the witness — everything
-:func:`idl_sdp.certify.verify` needs to re-check the claim from scratch.
+A certificate file is plain JSON (never pickled). Every file has a ``format``
+(``"idl_sdp-certificate"``), a ``format_version`` (:data:`CERTIFICATE_FORMAT_VERSION`)
+and a ``kind`` that says what it is about and how :func:`idl_sdp.certify.verify`
+checks it:
+
+``"psd"`` (:class:`Certificate`)
+    One statement "this exact matrix is PSD (PD)": the condition (``which``, the
+    statement text, ``strict``), the float inputs it was built from (``source``,
+    required), the *exact* matrix (rational strings ``"p/q"``), the status, the
+    method, the proven margin (``float.hex`` and its decimal rendering) with its proof,
+    and the witness — everything needed to re-check the claim from scratch.
+``"psd-bundle"`` (:class:`CertificateBundle`)
+    Several conditions of one model: the list of their ``which`` names, a SHA-256
+    ``digest`` over that list and the entries, and the ``"psd"`` entries.
+
+Every field is checked by the verifier, except ``informational`` (float estimates,
+timings, notes), which is not part of the proof and is reported as unchecked.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from .._io import atomic_write
 from .rational import ExactMatrix, parse_rational
 
 __all__ = [
     "CERTIFICATE_FORMAT",
-    "BUNDLE_FORMAT",
     "CERTIFICATE_FORMAT_VERSION",
+    "CERTIFICATE_KINDS",
+    "KIND_PSD",
+    "KIND_PSD_BUNDLE",
     "STATUSES",
     "Certificate",
     "CertificateBundle",
+    "bundle_digest",
     "load_certificate",
+    "read_certificate_json",
 ]
 
 CERTIFICATE_FORMAT = "idl_sdp-certificate"
-BUNDLE_FORMAT = "idl_sdp-certificate-bundle"
+_OLD_BUNDLE_FORMAT = "idl_sdp-certificate-bundle"  # format_version 1 only
 #: Version tag written to and required in every certificate file.
-CERTIFICATE_FORMAT_VERSION = 1
+CERTIFICATE_FORMAT_VERSION = 2
+#: ``kind`` of a single PSD statement and of a bundle of them.
+KIND_PSD, KIND_PSD_BUNDLE = "psd", "psd-bundle"
+#: ``kind`` of an enclosure of a conic problem's optimal value (:func:`value_bounds`).
+KIND_VALUE_BOUNDS = "value-bounds"
+#: The kinds this version reads (:func:`idl_sdp.certify.verify` dispatches on them).
+CERTIFICATE_KINDS = (KIND_PSD, KIND_PSD_BUNDLE, KIND_VALUE_BOUNDS)
 STATUSES = ("certified", "violated", "undecided")
 WITNESS_KINDS = ("ldl", "cholesky", "arb-eig", "gershgorin", "vector")
 MARGIN_PROOF_KINDS = ("psd", "gershgorin", "determinant", "cholesky", "arb-eig", "witness")
+
+#: The fields of a ``"psd"`` certificate, in the order written.
+_FIELDS = ("format", "format_version", "kind", "which", "condition", "strict", "status",
+           "method", "margin", "margin_decimal", "margin_proof", "order", "matrix",
+           "source", "witness", "informational")
+_BUNDLE_FIELDS = ("format", "format_version", "kind", "conditions", "digest",
+                  "certificates")
+#: The fields each witness / margin-proof kind may have.
+_WITNESS_FIELDS = {
+    "ldl": ({"kind", "order", "rank", "pivots"}, {"scaling"}),
+    "cholesky": ({"kind", "scale_exponent", "shift", "L"}, set()),
+    "arb-eig": ({"kind", "prec"}, set()),
+    "vector": ({"kind", "v", "value"}, set()),
+    "gershgorin": ({"kind"}, set()),
+    "psd": ({"kind"}, set()),
+    "determinant": ({"kind"}, set()),
+    "witness": ({"kind"}, set()),
+}
 
 _METHOD_TEXT = {
     "exact-ldl": "exact rational LDLᵀ with diagonal pivoting",
@@ -96,6 +138,10 @@ def _check_witness(w: Any, where: str, n: int, allowed: tuple) -> Optional[Dict[
     kind = _field(w, "kind", str, where)
     if kind not in allowed:
         raise ValueError(f"{where}: field 'kind' must be one of {allowed}, got {kind!r}")
+    required, optional = _WITNESS_FIELDS[kind]
+    unknown = sorted(set(w) - required - optional)
+    if unknown:
+        raise ValueError(f"{where}: unknown field {unknown[0]!r} for kind {kind!r}")
     if kind == "ldl":
         order = _field(w, "order", list, where)
         rank = _field(w, "rank", int, where)
@@ -106,6 +152,11 @@ def _check_witness(w: Any, where: str, n: int, allowed: tuple) -> Optional[Dict[
             raise ValueError(f"{where}: 'order' and 'pivots' must both have length rank={rank}")
         for k, pv in enumerate(pivots):
             parse_rational(pv, f"{where}.pivots[{k}]")
+        if "scaling" in w:
+            scaling = _field(w, "scaling", list, where)
+            if len(scaling) != n or not all(
+                    isinstance(e, int) and not isinstance(e, bool) for e in scaling):
+                raise ValueError(f"{where}: field 'scaling' must be a list of {n} integers")
     elif kind == "cholesky":
         _field(w, "scale_exponent", int, where)
         parse_rational(_field(w, "shift", str, where), f"{where}.shift")
@@ -161,9 +212,11 @@ class Certificate:
     margin_proof : dict or None
         How ``margin`` is proven (re-checked by :func:`~idl_sdp.certify.verify`).
     source : dict
-        The float inputs (hex) the matrix was formed from.
+        The float inputs (hex) the matrix was formed from (required in a file: the
+        verifier rebuilds the matrix from them).
     details : dict
         Informational values (float λ_min estimate, timings, …); not part of the proof.
+        Written as the file's ``informational`` field, which the verifier does not check.
     """
 
     status: str
@@ -221,7 +274,9 @@ class Certificate:
             kind = self.witness["kind"]
             if kind == "ldl":
                 lines.append(f"  witness:   exact LDLᵀ, rank {self.witness['rank']}, "
-                             "all pivots > 0, remaining Schur complement = 0")
+                             "all pivots > 0, remaining Schur complement = 0"
+                             + (" (of diag(2^e)·M·diag(2^e))" if "scaling" in self.witness
+                                else ""))
             elif kind == "cholesky":
                 lines.append("  witness:   float Cholesky factor L of M·2^t − cI with exact "
                              "residual bound")
@@ -241,6 +296,7 @@ class Certificate:
         return {
             "format": CERTIFICATE_FORMAT,
             "format_version": CERTIFICATE_FORMAT_VERSION,
+            "kind": KIND_PSD,
             "which": self.which,
             "condition": self.condition,
             "strict": bool(self.strict),
@@ -251,9 +307,9 @@ class Certificate:
             "margin_proof": self.margin_proof,
             "order": self.order,
             "matrix": self.matrix.to_strings(),
-            "witness": self.witness,
             "source": self.source,
-            "details": self.details,
+            "witness": self.witness,
+            "informational": self.details,
         }
 
     def to_json(self, path: Union[str, os.PathLike]) -> None:
@@ -264,22 +320,19 @@ class Certificate:
     def from_dict(cls, data: Any, where: str = "certificate") -> "Certificate":
         """Rebuild a certificate from :meth:`to_dict` output, validating every field.
 
+        This checks the *structure* (fields present, of the right type, well formed);
+        whether the claim holds is for :func:`idl_sdp.certify.verify`.
+
         Raises
         ------
         ValueError
-            Naming the field that is missing, of the wrong type or malformed, or
-            for another format / format version.
+            Naming the field that is missing, unknown, of the wrong type or malformed,
+            or for another format / format version / kind.
         """
-        if not isinstance(data, dict):
-            raise ValueError(f"{where} must be a JSON object, got {type(data).__name__}")
-        fmt = _field(data, "format", str, where)
-        if fmt != CERTIFICATE_FORMAT:
-            raise ValueError(f"{where}: field 'format' must be {CERTIFICATE_FORMAT!r}, "
-                             f"got {fmt!r}")
-        version = _field(data, "format_version", int, where)
-        if version != CERTIFICATE_FORMAT_VERSION:
-            raise ValueError(f"{where}: unsupported field 'format_version' {version} "
-                             f"(expected {CERTIFICATE_FORMAT_VERSION})")
+        _check_header(data, where, KIND_PSD)
+        unknown = sorted(set(data) - set(_FIELDS))
+        if unknown:
+            raise ValueError(f"{where}: unknown field {unknown[0]!r}")
         status = _field(data, "status", str, where)
         if status not in STATUSES:
             raise ValueError(f"{where}: field 'status' must be one of {STATUSES}, "
@@ -298,6 +351,7 @@ class Certificate:
                                  f"got {margin_hex[:40]!r}") from None
             if not math.isfinite(margin):
                 raise ValueError(f"{where}: field 'margin' must be finite, got {margin}")
+        _field(data, "margin_decimal", str, where, optional=True)  # value: checked by verify
         order = _field(data, "order", int, where)
         rows = _field(data, "matrix", list, where)
         matrix = ExactMatrix.from_strings(rows, f"{where}.matrix")
@@ -308,7 +362,7 @@ class Certificate:
         margin_proof = _check_witness(data.get("margin_proof"), f"{where}.margin_proof", order,
                                       MARGIN_PROOF_KINDS)
         source = _field(data, "source", dict, where, optional=True) or {}
-        details = _field(data, "details", dict, where, optional=True) or {}
+        details = _field(data, "informational", dict, where, optional=True) or {}
         return cls(status, condition, which, method, margin, witness, matrix, strict,
                    margin_proof, source, details)
 
@@ -323,7 +377,7 @@ class Certificate:
             format version, or a field of the wrong type — the message names the field.
         """
         data = _read_json(path)
-        if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
+        if isinstance(data, dict) and data.get("kind") == KIND_PSD_BUNDLE:
             raise ValueError(f"path {os.fspath(path)!r} holds a certificate bundle; "
                              "use CertificateBundle.from_json or load_certificate")
         return cls.from_dict(data, f"certificate {os.fspath(path)!r}")
@@ -367,31 +421,54 @@ class CertificateBundle:
             return "violated"
         return "undecided"
 
+    @property
+    def conditions(self) -> List[str]:
+        """The ``which`` of each certificate, in order."""
+        return [c.which for c in self.certificates.values()]
+
     def __str__(self) -> str:
         counts = ", ".join(f"{k}: {c.status}" for k, c in self.certificates.items())
         head = (f"Certificate bundle: {self.status.upper()} — "
                 f"{sum(c.certified for c in self.values())} of {len(self)} certified ({counts})")
         return "\n".join([head] + [str(c) for c in self.certificates.values()])
 
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON-ready dictionary written by :meth:`to_json`.
+
+        ``conditions`` lists the ``which`` of every entry and ``digest`` is
+        :func:`bundle_digest` of that list and the entries, so that dropping,
+        duplicating or reordering entries is detected by the verifier.
+        """
+        entries = [c.to_dict() for c in self.certificates.values()]
+        conditions = [e["which"] for e in entries]
+        return {
+            "format": CERTIFICATE_FORMAT,
+            "format_version": CERTIFICATE_FORMAT_VERSION,
+            "kind": KIND_PSD_BUNDLE,
+            "conditions": conditions,
+            "digest": bundle_digest(conditions, entries),
+            "certificates": entries,
+        }
+
     def to_json(self, path: Union[str, os.PathLike]) -> None:
         """Write all certificates to one JSON file (atomically)."""
-        _write_json_atomic({
-            "format": BUNDLE_FORMAT,
-            "format_version": CERTIFICATE_FORMAT_VERSION,
-            "certificates": [c.to_dict() for c in self.certificates.values()],
-        }, path)
+        _write_json_atomic(self.to_dict(), path)
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "bundle") -> "CertificateBundle":
-        if not isinstance(data, dict):
-            raise ValueError(f"{where} must be a JSON object, got {type(data).__name__}")
-        fmt = _field(data, "format", str, where)
-        if fmt != BUNDLE_FORMAT:
-            raise ValueError(f"{where}: field 'format' must be {BUNDLE_FORMAT!r}, got {fmt!r}")
-        version = _field(data, "format_version", int, where)
-        if version != CERTIFICATE_FORMAT_VERSION:
-            raise ValueError(f"{where}: unsupported field 'format_version' {version} "
-                             f"(expected {CERTIFICATE_FORMAT_VERSION})")
+        """Rebuild a bundle from :meth:`to_dict` output, validating its structure.
+
+        Whether ``conditions`` and ``digest`` match the entries is checked by
+        :func:`idl_sdp.certify.verify` (a mismatch makes the bundle invalid).
+        """
+        _check_header(data, where, KIND_PSD_BUNDLE)
+        unknown = sorted(set(data) - set(_BUNDLE_FIELDS))
+        if unknown:
+            raise ValueError(f"{where}: unknown field {unknown[0]!r}")
+        conditions = _field(data, "conditions", list, where)
+        if not all(isinstance(c, str) for c in conditions):
+            raise ValueError(f"{where}: field 'conditions' must be a list of strings")
+        _field(data, "digest", str, where)
         items = _field(data, "certificates", list, where)
         if not items:
             raise ValueError(f"{where}: field 'certificates' must not be empty")
@@ -407,9 +484,81 @@ class CertificateBundle:
         return cls.from_dict(_read_json(path), f"bundle {os.fspath(path)!r}")
 
 
+def _canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+
+
+def bundle_digest(conditions: List[str], entries: List[Mapping[str, Any]]) -> str:
+    """``"sha256:<hex>"`` over the canonical JSON of the conditions and the entries.
+
+    The canonical form sorts keys, uses ``(",", ":")`` separators and UTF-8; the
+    ``informational`` field of each entry is left out (it is not part of the proof).
+    """
+    stripped = [{k: v for k, v in e.items() if k != "informational"} for e in entries]
+    payload = _canonical({"conditions": list(conditions), "certificates": stripped})
+    return "sha256:" + hashlib.sha256(payload).hexdigest()
+
+
+def _check_header(data: Any, where: str, kind: Optional[str] = None) -> str:
+    """Check ``format``, ``format_version`` and ``kind``; return the kind."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be a JSON object, got {type(data).__name__}")
+    fmt = _field(data, "format", str, where)
+    if fmt not in (CERTIFICATE_FORMAT, _OLD_BUNDLE_FORMAT):
+        raise ValueError(f"{where}: field 'format' must be {CERTIFICATE_FORMAT!r}, "
+                         f"got {fmt!r}")
+    version = _field(data, "format_version", int, where)
+    old = " (version-1 files did not bind their source, statement text and bundle " \
+          "entries; re-create the certificate with this version)"
+    if version != CERTIFICATE_FORMAT_VERSION:
+        raise ValueError(f"{where}: unsupported field 'format_version' {version} "
+                         f"(expected {CERTIFICATE_FORMAT_VERSION})"
+                         + (old if version == 1 else ""))
+    if fmt == _OLD_BUNDLE_FORMAT:
+        raise ValueError(f"{where}: field 'format' {fmt!r} is the version-1 bundle "
+                         f"format, not {CERTIFICATE_FORMAT!r}" + old)
+    got = _field(data, "kind", str, where)
+    if got not in CERTIFICATE_KINDS:
+        raise ValueError(f"{where}: unknown certificate kind {got[:40]!r} (field 'kind'; "
+                         f"this version reads {', '.join(CERTIFICATE_KINDS)})")
+    if kind is not None and got != kind:
+        raise ValueError(f"{where}: field 'kind' must be {kind!r}, got {got!r}")
+    return got
+
+
+def read_certificate_json(path: Union[str, os.PathLike]) -> Tuple[str, Dict[str, Any]]:
+    """Read a certificate file and return ``(kind, data)``.
+
+    Only the top-level ``kind`` (what the certificate is about) is read here; the
+    verifier registered for that kind (:data:`idl_sdp.certify.verify.VERIFIERS`) checks
+    the rest, including the format and its version.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        For a file that is not JSON, not a JSON object, or has no string ``kind``
+        (a version-1 file of this module is named as such).
+    """
+    data = _read_json(path)
+    where = f"certificate {os.fspath(path)!r}"
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be a JSON object, got {type(data).__name__}")
+    kind = data.get("kind")
+    if kind is None:
+        if data.get("format") in (CERTIFICATE_FORMAT, _OLD_BUNDLE_FORMAT):
+            _check_header(data, where)  # names the unsupported version
+        raise ValueError(f"{where}: missing field 'kind' (what the certificate is about)")
+    if not isinstance(kind, str):
+        raise ValueError(f"{where}: field 'kind' must be a string, got {type(kind).__name__}")
+    return kind, data
+
+
 def load_certificate(path: Union[str, os.PathLike]) -> Union[Certificate, CertificateBundle]:
     """Read a certificate or a bundle file, whichever ``path`` holds."""
-    data = _read_json(path)
-    if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
+    kind, data = read_certificate_json(path)
+    if kind == KIND_PSD_BUNDLE:
         return CertificateBundle.from_dict(data, f"bundle {os.fspath(path)!r}")
-    return Certificate.from_dict(data, f"certificate {os.fspath(path)!r}")
+    return Certificate.from_dict(data, f"certificate {os.fspath(path)!r}")  # checks kind

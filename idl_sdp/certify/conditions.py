@@ -61,7 +61,8 @@ class ConditionMatrix:
         Whether strict definiteness (``≻ 0``) is required.
     source : dict
         The float inputs (as ``float.hex`` strings) the matrix was formed from, so
-        that a verifier can rebuild it independently.
+        that a verifier can rebuild it independently: exactly the inputs of
+        ``which`` (``A``, ``D``, ``lam``, ``eps``, ``A_ref`` when given, or ``matrix``).
     """
 
     which: str
@@ -174,7 +175,9 @@ def build_condition(
         acc.add(cross, ka + kk)
         acc.add(cross.T, ka + kk)
         acc.add(NK.T @ NK, 2 * kk, -1)
-        source["A"], source["A_ref"] = _hex(A), _hex(Ak)
+        source["A"] = _hex(A)
+        if A_ref is not None:  # absent: A_k is the model's A (so the verifier knows)
+            source["A_ref"] = _hex(Ak)
         text += " (A_k = the model's A)" if A_ref is None else " (A_k = A_ref)"
     elif which == "eq5":
         acc = _Sum((h, h))

@@ -275,4 +275,27 @@ class ExactMatrix:
             return ExactMatrix(self.num * (1 << t), self.den)
         return ExactMatrix(self.num, self.den << -t)
 
+    def congruence_pow2(self, exponents: Sequence[int]) -> "ExactMatrix":
+        """The exact matrix ``S M S`` with ``S = diag(2**e_i)`` (a congruence).
+
+        ``S`` is nonsingular, so ``S M S`` has the inertia of ``M`` (Sylvester's law):
+        it is PSD (PD) iff ``M`` is, and ``vᵀ(SMS)v = (Sv)ᵀ M (Sv)``.
+
+        Parameters
+        ----------
+        exponents : sequence of int
+            One exponent per row (length ``n``).
+        """
+        n = self.order
+        if len(exponents) != n:
+            raise ValueError(f"exponents must have length {n}, got {len(exponents)}")
+        e = [int(x) for x in exponents]
+        low = min(e, default=0)
+        shift = max(0, -2 * low)  # S M S = num·2^(e_i + e_j + shift) / (den·2^shift)
+        num = np.empty(self.shape, dtype=object)
+        for i in range(n):
+            for j in range(n):
+                num[i, j] = int(self.num[i, j]) << (e[i] + e[j] + shift)
+        return ExactMatrix(num, self.den << shift)
+
 

@@ -2,13 +2,22 @@ r"""``verify``: re-check a certificate file independently of the code that made 
 
 Everything is recomputed here from the stored data with plain
 :class:`fractions.Fraction` / integer arithmetic written for this purpose only
-(the producer's elimination, float bounds and witness search are not used):
+(the producer's elimination, float bounds and witness search are not used). A
+certificate is **valid** when every check below passes; separately, each statement
+it makes **holds** (a valid proof) or is **violated** (a valid refutation):
 
-* the stored matrix is exactly symmetric and, when the float inputs are stored
-  (``source``), equal to the matrix rebuilt from them for the stated condition;
+* the file says what it is about, and all of it is checked: ``source`` (the float
+  inputs) is required and holds exactly the inputs of ``which``; the matrix rebuilt
+  from it for the stated ``which`` must equal the stored matrix; the statement text
+  is rebuilt from the checked data (``which``, ``eps``, ``A_ref``, ``strict``) and
+  must equal the stored ``condition`` exactly; ``strict`` must be the one ``which``
+  implies; ``method`` must be one that produces the stored witness kind;
+  ``margin_decimal`` must be the decimal rendering of ``margin``;
 * ``"certified"`` with an ``ldl`` witness: an LDLᵀ along the stored pivot order
-  reproduces the stored pivots, all positive, and leaves an exactly zero Schur
-  complement (full rank when strict) — hence the matrix is PSD (PD);
+  (of ``diag(2^e) M diag(2^e)`` when the witness stores a power-of-two ``scaling``
+  ``e`` — a congruence, so the inertia is that of M) reproduces the stored pivots,
+  all positive, and leaves an exactly zero Schur complement (full rank when
+  strict) — hence the matrix is PSD (PD);
 * ``"certified"`` with a ``cholesky`` witness (c, L): ``E = M·2^t − cI − LLᵀ``
   is computed exactly and ``c > min(‖E‖_F, ‖E‖_∞)`` proves ``λ_min(M) > 0``;
 * ``"certified"`` with a ``gershgorin`` witness: the exact Gershgorin lower bound
@@ -17,28 +26,143 @@ Everything is recomputed here from the stored data with plain
   re-run (the only check that relies on a library's arithmetic);
 * ``"violated"``: ``vᵀMv`` is recomputed exactly and must be ``< 0`` (``≤ 0`` with
   ``v ≠ 0`` when strict) and equal to the stored value;
-* the stored ``margin`` must not exceed the bound its ``margin_proof`` proves.
+* the stored ``margin`` must not exceed the bound its ``margin_proof`` proves;
+* a bundle must list exactly the ``which`` of its entries, in order and without
+  repetition, carry the SHA-256 ``digest`` of that list and the entries, and all its
+  entries must be about the same model inputs (A, D, λ);
+* with ``model=`` (``--model``) or ``matrix=`` (``--matrix``), the certificate must be
+  about that object *by content*: the stored inputs equal the object's entries
+  exactly, and the matrix rebuilt from the object equals the stored one.
 
-An ``"undecided"`` certificate proves nothing and does not verify.
+An ``"undecided"`` certificate proves nothing and is not valid. The file's
+``informational`` field (float estimates, timings) is not part of the proof and is
+not checked; the verdict says so.
+
+The verifiers are registered by the file's top-level ``kind`` in :data:`VERIFIERS`
+(``"psd"`` and ``"psd-bundle"``); :func:`verify` and ``idl-sdp verify`` dispatch on it.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from .certificate import Certificate, CertificateBundle, load_certificate
+import numpy as np
+
+from .certificate import (
+    KIND_PSD,
+    KIND_PSD_BUNDLE,
+    KIND_VALUE_BOUNDS,
+    Certificate,
+    CertificateBundle,
+    read_certificate_json,
+)
 from .conditions import CONDITION_TEXT
 from .rational import parse_rational
 
-__all__ = ["verify", "verify_certificate"]
+__all__ = ["KindVerifier", "StatementResult", "VERIFIERS", "VerificationResult",
+           "verifier_for", "verify", "verify_certificate"]
 
 Matrix = List[List[Fraction]]
 
 
 class _Fail(Exception):
     """A check did not hold (message says which)."""
+
+
+# ------------------------------------------------------------------ results
+@dataclass(frozen=True)
+class StatementResult:
+    """The verdict on one statement ("this matrix is PSD") of a certificate.
+
+    Attributes
+    ----------
+    which : str
+        The condition key (``"M"``, ``"norm"``, …, ``"matrix"``).
+    statement : str
+        The statement, rebuilt from the checked data (equal to the stored text when
+        ``valid``; the stored text otherwise).
+    valid : bool
+        Whether the certificate of this statement passed every check.
+    holds : bool or None
+        ``True``: a valid proof that the statement holds; ``False``: a valid
+        refutation (it is violated); ``None``: not valid, so nothing is proven.
+    margin : float or None
+        The proven lower bound on λ_min (only when ``valid``).
+    message : str
+        One line: ``"VALID PROOF: …HOLDS…"``, ``"VALID REFUTATION: …VIOLATED…"`` or
+        ``"INVALID: …"``.
+    """
+
+    which: str
+    statement: str
+    valid: bool
+    holds: Optional[bool]
+    margin: Optional[float]
+    message: str
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """The outcome of :func:`verify`: is the certificate valid, and what does it prove?
+
+    Deliberately not usable as a truth value (``if verify(path):`` raises
+    ``TypeError``): "the certificate is valid" and "the condition holds" are
+    different questions — use :attr:`valid`, :attr:`holds` or :attr:`ok`.
+
+    Attributes
+    ----------
+    kind : str
+        The file's ``kind`` (``"psd"`` or ``"psd-bundle"``).
+    valid : bool
+        Every statement's certificate is valid and (for a bundle) the list of
+        conditions, the digest and the shared inputs check out, and the certificate
+        is about the given ``model`` / ``matrix`` if one was given.
+    statements : tuple of StatementResult
+        One per statement, in file order.
+    message : str
+        The verdict (several lines: one per statement, the binding, what is unchecked).
+    bound_to : str or None
+        The object the certificate was checked against (``"model m.npz"``), if any.
+    problems : tuple of str
+        Failures that concern the file as a whole (bundle list, digest, binding).
+    """
+
+    kind: str
+    valid: bool
+    statements: Tuple[StatementResult, ...]
+    message: str
+    bound_to: Optional[str] = None
+    problems: Tuple[str, ...] = ()
+
+    @property
+    def holds(self) -> Optional[bool]:
+        """``True`` if valid and every statement holds, ``False`` if valid and some
+        statement is proven violated, ``None`` if not valid."""
+        if not self.valid:
+            return None
+        return all(s.holds for s in self.statements)
+
+    @property
+    def ok(self) -> bool:
+        """``valid and holds``: the only outcome that proves every condition."""
+        return self.valid and self.holds is True
+
+    @property
+    def violated(self) -> Tuple[str, ...]:
+        """The ``which`` of the statements validly proven violated."""
+        return tuple(s.which for s in self.statements if s.valid and s.holds is False)
+
+    def __bool__(self) -> bool:
+        raise TypeError("a VerificationResult has no truth value: use .valid (the "
+                        "certificate checks out), .holds (what it proves) or .ok (both)")
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # ----------------------------------------------------------- small helpers
@@ -58,14 +182,14 @@ def _hex_matrix(rows: Any, where: str) -> Matrix:
     if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
         raise _Fail(f"source field {where} must be a list of lists")
     out = [[_hexq(x, f"{where}[{i}][{j}]") for j, x in enumerate(r)] for i, r in enumerate(rows)]
-    if len({len(r) for r in out}) != 1:
-        raise _Fail(f"source field {where} is ragged")
+    if len({len(r) for r in out}) != 1 or not out[0]:
+        raise _Fail(f"source field {where} is ragged or empty")
     return out
 
 
 def _hex_vector(v: Any, where: str) -> List[Fraction]:
-    if not isinstance(v, list):
-        raise _Fail(f"source field {where} must be a list")
+    if not isinstance(v, list) or not v:
+        raise _Fail(f"source field {where} must be a non-empty list")
     return [_hexq(x, f"{where}[{i}]") for i, x in enumerate(v)]
 
 
@@ -86,45 +210,102 @@ def _add(X: Matrix, Y: Matrix, s: int = 1) -> Matrix:
     return [[x + s * y for x, y in zip(rx, ry)] for rx, ry in zip(X, Y)]
 
 
-def _rebuild(which: str, src: Dict[str, Any]) -> Optional[Matrix]:
-    """The condition matrix rebuilt from the stored float inputs, or None if not stored."""
-    if which == "matrix":
-        return _hex_matrix(src["matrix"], "matrix") if "matrix" in src else None
-    need = {"M": ("A", "D", "lam"), "linearized": ("A", "A_ref", "D", "lam"),
-            "eq5": ("D", "lam"), "schur": ("A", "D", "lam"), "norm": ("D", "eps"),
-            "wellposed": ("D",)}.get(which)
-    if need is None:
-        raise _Fail(f"unknown condition key which={which!r}")
+def _fmt(q: Any) -> str:
+    """A short decimal rendering of an exact rational (never overflows)."""
+    q = Fraction(q)
+    try:
+        f = float(q)
+    except OverflowError:
+        f = math.inf
+    if q == 0 or (math.isfinite(f) and f != 0):
+        return f"{f:.6g}"
+    e = round((abs(q.numerator).bit_length() - q.denominator.bit_length()) * math.log10(2))
+    return f"{'-' if q < 0 else ''}~1e{e:+d}"
+
+
+def _pow2(e: int) -> Fraction:
+    return Fraction(1 << e) if e >= 0 else Fraction(1, 1 << -e)
+
+
+# ------------------------------------------------- what a statement is about
+#: The inputs of each condition: (required, optional) source fields.
+_INPUTS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
+    "M": (("A", "D", "lam"), ()),
+    "linearized": (("A", "D", "lam"), ("A_ref",)),
+    "eq5": (("D", "lam"), ()),
+    "schur": (("A", "D", "lam"), ()),
+    "norm": (("D", "eps"), ()),
+    "wellposed": (("D",), ()),
+    "matrix": (("matrix",), ()),
+}
+#: The source fields that are entries of a model (the rest are parameters).
+_MODEL_FIELDS = ("A", "D")
+
+
+def _parse_source(which: str, src: Mapping[str, Any]) -> Dict[str, Any]:
+    """The stored inputs of ``which`` as exact rationals, with their shapes checked."""
     if not src:
-        return None
-    missing = [k for k in need if k not in src]
+        raise _Fail("the certificate does not store its 'source' (the float inputs the "
+                    "matrix was built from), so what it is about cannot be checked")
+    required, optional = _INPUTS[which]
+    missing = [k for k in required if k not in src]
     if missing:
-        raise _Fail(f"source lacks {missing} needed to rebuild condition {which!r}")
-    D = _hex_matrix(src["D"], "D")
-    h = len(D)
-    if len(D[0]) != h:
+        raise _Fail(f"source lacks {missing}, needed to rebuild condition {which!r}")
+    extra = sorted(set(src) - set(required) - set(optional))
+    if extra:
+        raise _Fail(f"source field {extra[0]!r} is not an input of condition {which!r}")
+    if which == "matrix":
+        M = _hex_matrix(src["matrix"], "matrix")
+        if len(M) != len(M[0]):
+            raise _Fail("source matrix is not square")
+        return {"matrix": M}
+    out: Dict[str, Any] = {"D": _hex_matrix(src["D"], "D")}
+    h = len(out["D"])
+    if len(out["D"][0]) != h:
         raise _Fail("source D is not square")
+    if "lam" in required:
+        out["lam"] = _hex_vector(src["lam"], "lam")
+        if len(out["lam"]) != h:
+            raise _Fail(f"source lam has {len(out['lam'])} entries, but D is {h}×{h}")
+        if any(x < 0 for x in out["lam"]):
+            raise _Fail("source lam has a negative entry (multipliers are ≥ 0)")
+    if "A" in required:
+        out["A"] = _hex_matrix(src["A"], "A")
+        if len(out["A"][0]) != h:
+            raise _Fail("source A and D sizes disagree")
+    if "A_ref" in src:
+        out["A_ref"] = _hex_matrix(src["A_ref"], "A_ref")
+        if (len(out["A_ref"]), len(out["A_ref"][0])) != (len(out["A"]), h):
+            raise _Fail("source A_ref and A shapes disagree")
+    if "eps" in required:
+        out["eps"] = _hexq(src["eps"], "source field eps")
+        if not 0 <= out["eps"] < 1:
+            raise _Fail(f"source eps = {float(out['eps'])!r} is not in [0, 1)")
+    return out
+
+
+def _rebuild(which: str, inp: Mapping[str, Any]) -> Matrix:
+    """The condition matrix rebuilt from checked inputs."""
+    if which == "matrix":
+        return [list(r) for r in inp["matrix"]]
+    D = inp["D"]
+    h = len(D)
     if which == "norm":
-        t = 1 - _hexq(src["eps"], "eps")
+        t = 1 - inp["eps"]
         return [[(t if i == j else 0) for j in range(h)] + list(D[i]) for i in range(h)] + \
                [[D[j][i] for j in range(h)] + [(t if i == j else 0) for j in range(h)]
                 for i in range(h)]
     if which == "wellposed":
         DtD = _matmul_tn(D, D)
         return [[(1 if i == j else 0) - DtD[i][j] for j in range(h)] for i in range(h)]
-    lam = _hex_vector(src["lam"], "lam")
-    if len(lam) != h:
-        raise _Fail("source lam and D sizes disagree")
-    core = _core(D, lam)
+    core = _core(D, inp["lam"])
     if which == "eq5":
         return core
-    A = _hex_matrix(src["A"], "A")
-    if len(A[0]) != h:
-        raise _Fail("source A and D sizes disagree")
+    A = inp["A"]
     if which == "M":
         return _add(core, _matmul_tn(A, A))
     if which == "linearized":
-        Ak = _hex_matrix(src["A_ref"], "A_ref")
+        Ak = inp.get("A_ref", A)
         cross = _matmul_tn(Ak, A)
         crossT = [list(r) for r in zip(*cross)]
         return _add(_add(_add(core, cross), crossT), _matmul_tn(Ak, Ak), -1)
@@ -134,7 +315,44 @@ def _rebuild(which: str, src: Dict[str, Any]) -> Optional[Matrix]:
     return top + bottom
 
 
+def _statement(which: str, inp: Mapping[str, Any], strict: bool) -> str:
+    """The statement text of ``which`` for these (checked) inputs."""
+    if which == "matrix":
+        return CONDITION_TEXT["matrix-strict" if strict else "matrix"]
+    text = CONDITION_TEXT[which]
+    if which == "norm":
+        text = f"{text} (eps = {float(inp['eps'])!r})"
+    elif which == "linearized":
+        text += " (A_k = A_ref)" if "A_ref" in inp else " (A_k = the model's A)"
+    return text
+
+
+def _describe_inputs(which: str, inp: Mapping[str, Any]) -> str:
+    """A short description of the checked inputs, for the verdict."""
+    if which == "matrix":
+        n = len(inp["matrix"])
+        return f"the stored {n}×{n} matrix"
+    parts = [f"h = {len(inp['D'])}"]
+    if "A" in inp:
+        parts.append(f"p = {len(inp['A'])}")
+    if "lam" in inp:
+        lam = inp["lam"]
+        parts.append(f"λ = {float(lam[0])!r}" if len(set(lam)) == 1
+                     else f"λ ∈ [{float(min(lam)):.6g}, {float(max(lam)):.6g}]")
+    if "eps" in inp:
+        parts.append(f"eps = {float(inp['eps'])!r}")
+    return "the stored inputs (" + ", ".join(parts) + ")"
+
+
 # ---------------------------------------------------------------- the proofs
+def _scaled(M: Matrix, scaling: Sequence[int]) -> Matrix:
+    """diag(2^e) M diag(2^e), exactly."""
+    if any(abs(e) > 1 << 14 for e in scaling):
+        raise _Fail("ldl witness: a scaling exponent is out of range")
+    return [[x * _pow2(scaling[i] + scaling[j]) if x else x for j, x in enumerate(row)]
+            for i, row in enumerate(M)]
+
+
 def _check_ldl(M: Matrix, w: Dict[str, Any], strict: bool) -> Fraction:
     """Redo LDLᵀ along the stored order; return det of the pivoted block."""
     n = len(M)
@@ -151,9 +369,10 @@ def _check_ldl(M: Matrix, w: Dict[str, Any], strict: bool) -> Fraction:
         d = S[pk][pk]
         stored = parse_rational(w["pivots"][k], "pivot")
         if d != stored:
-            raise _Fail(f"ldl witness: pivot {k} is {d}, not the stored {stored}")
+            raise _Fail(f"ldl witness: pivot {k} is {_fmt(d)}, not the stored "
+                        f"{_fmt(stored)}")
         if d <= 0:
-            raise _Fail(f"ldl witness: pivot {k} = {d} is not positive")
+            raise _Fail(f"ldl witness: pivot {k} = {_fmt(d)} is not positive")
         det *= d
         later = active[k + 1:]
         col = {i: S[i][pk] / d for i in later}
@@ -167,7 +386,7 @@ def _check_ldl(M: Matrix, w: Dict[str, Any], strict: bool) -> Fraction:
         for j in rest:
             if S[i][j] != 0:
                 raise _Fail("ldl witness: the Schur complement after the stored pivots "
-                            f"is not zero (entry ({i}, {j}) = {S[i][j]})")
+                            f"is not zero (entry ({i}, {j}) = {_fmt(S[i][j])})")
     return det
 
 
@@ -245,90 +464,229 @@ def _gershgorin(M: Matrix) -> Fraction:
     return min(M[i][i] - sum(abs(M[i][j]) for j in range(n) if j != i) for i in range(n))
 
 
-def _status_bound(M: Matrix, w: Dict[str, Any], strict: bool) -> Tuple[Fraction, Optional[Fraction]]:
-    """Check a certified witness. Returns (proven λ_min lower bound, det if ldl/PD)."""
+def _status_bound(M: Matrix, w: Dict[str, Any], strict: bool
+                  ) -> Tuple[Fraction, Optional[Fraction], str]:
+    """Check a certified witness: (proven λ_min lower bound, det M if PD by ldl, how)."""
     kind = w["kind"]
+    n = len(M)
     if kind == "ldl":
-        det = _check_ldl(M, w, strict)
-        return Fraction(0), det if w["rank"] == len(M) else None
+        scaling = w.get("scaling")
+        Ms = M if scaling is None else _scaled(M, scaling)
+        det = _check_ldl(Ms, w, strict)
+        if scaling is not None:  # det(SMS) = det(M)·4^Σe
+            det /= _pow2(2 * sum(scaling))
+        how = f"exact LDLᵀ, {w['rank']} positive pivots" + (
+            ", zero remaining Schur complement" if w["rank"] < n else "") + (
+            ", of diag(2^e)·M·diag(2^e) (a power-of-two congruence)" if scaling else "")
+        return Fraction(0), det if w["rank"] == n else None, how
     if kind == "cholesky":
-        return _cholesky_bound(M, w), None
+        return _cholesky_bound(M, w), None, "exact residual of a float Cholesky factor"
     if kind == "arb-eig":
-        return _arb_bound(M, w["prec"]), None
+        return _arb_bound(M, w["prec"]), None, "ball-arithmetic eigenvalue enclosure"
     if kind == "gershgorin":
-        return _gershgorin(M), None
+        return _gershgorin(M), None, "exact Gershgorin discs"
     raise _Fail(f"a 'certified' certificate cannot rest on a {kind!r} witness")
 
 
-def _floor_ok(margin: float, proven: Fraction) -> bool:
-    return Fraction(margin) <= proven
+#: (status, method) → the witness kind that method produces.
+_METHOD_WITNESS: Dict[Tuple[str, str], Optional[str]] = {
+    ("certified", "exact-ldl"): "ldl",
+    ("certified", "cholesky"): "cholesky",
+    ("certified", "arb-eig"): "arb-eig",
+    ("certified", "gershgorin"): "gershgorin",
+    ("violated", "exact-ldl"): "vector",
+    ("violated", "eigenvector"): "vector",
+    ("undecided", "none"): None,
+}
 
 
-def verify_certificate(cert: Certificate) -> Tuple[bool, str]:
-    """Re-check a loaded :class:`Certificate`; see :func:`verify`."""
-    try:
-        return True, _verify(cert)
-    except _Fail as exc:
-        return False, f"{cert.which}: FAILS — {exc}"
-    except (ArithmeticError, ValueError) as exc:
-        # A tampered proof can hold numbers no genuine one has (e.g. an entry of
-        # 1.8e308 whose square overflows a float bound): it proves nothing.
-        return False, f"{cert.which}: FAILS — the proof data cannot be evaluated ({exc})"
+# ------------------------------------------------------------- the objects
+@dataclass
+class _Objects:
+    """What the certificate must be about (given by the caller), if anything."""
+
+    model: Any = None
+    model_label: str = ""
+    matrix: Optional[np.ndarray] = None
+    matrix_label: str = ""
+
+    @property
+    def label(self) -> Optional[str]:
+        if self.model is not None:
+            return f"model {self.model_label}"
+        if self.matrix is not None:
+            return f"matrix {self.matrix_label}"
+        return None
 
 
-def _verify(cert: Certificate) -> str:
+def _load_matrix_file(path: str) -> np.ndarray:
+    lower = path.lower()
+    if lower.endswith(".npy"):
+        return np.load(path, allow_pickle=False)
+    if lower.endswith(".npz"):
+        with np.load(path, allow_pickle=False) as z:
+            names = list(z.files)
+            if len(names) != 1:
+                raise ValueError(f"matrix file {path!r} must hold exactly one array, "
+                                 f"holds {names}")
+            return z[names[0]]
+    raise ValueError(f"matrix file {path!r}: expected a .npy file (or a .npz file "
+                     "holding one array)")
+
+
+def _objects(model: Any, matrix: Any) -> _Objects:
+    from ..model import ImplicitModel  # local: keeps the import graph acyclic
+
+    obj = _Objects()
+    if model is not None and matrix is not None:
+        raise ValueError("give model or matrix, not both: a certificate is about one object")
+    if model is not None:
+        if isinstance(model, (str, os.PathLike)):
+            obj.model, obj.model_label = ImplicitModel.load(model), os.fspath(model)
+        elif isinstance(model, ImplicitModel):
+            obj.model, obj.model_label = model, "(ImplicitModel object)"
+        else:
+            raise TypeError("model must be an ImplicitModel or the path of a model file, "
+                            f"got {type(model).__name__}")
+    if matrix is not None:
+        if isinstance(matrix, (str, os.PathLike)):
+            arr, label = _load_matrix_file(os.fspath(matrix)), os.fspath(matrix)
+        else:
+            arr, label = matrix, "(array)"
+        try:
+            arr = np.asarray(arr, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError("matrix must be a numeric array_like or the path of a .npy "
+                            "file") from None
+        if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or not np.all(np.isfinite(arr)):
+            raise ValueError(f"matrix {label} must be a finite square 2-D array, got "
+                             f"shape {arr.shape}")
+        obj.matrix, obj.matrix_label = arr, label
+    return obj
+
+
+def _exact(arr: np.ndarray) -> Matrix:
+    return [[Fraction(float(x)) for x in row] for row in np.atleast_2d(arr)]
+
+
+def _first_difference(X: Matrix, Y: Matrix) -> Optional[Tuple[int, int]]:
+    for i, (rx, ry) in enumerate(zip(X, Y)):
+        for j, (x, y) in enumerate(zip(rx, ry)):
+            if x != y:
+                return i, j
+    return None
+
+
+def _check_binding(which: str, inp: Mapping[str, Any], M: Matrix, obj: _Objects) -> None:
+    """The certificate is about ``obj`` by content (raises _Fail otherwise)."""
+    if obj.model is not None:
+        if which == "matrix":
+            raise _Fail(f"not about {obj.label}: the certificate is about a plain matrix")
+        mine = dict(inp)
+        for name in _MODEL_FIELDS:
+            if name not in inp:
+                continue
+            theirs = _exact(getattr(obj.model, name))
+            shape = (len(theirs), len(theirs[0]))
+            if (len(inp[name]), len(inp[name][0])) != shape:
+                raise _Fail(f"not about {obj.label}: the certificate's {name} is "
+                            f"{len(inp[name])}×{len(inp[name][0])}, the model's "
+                            f"{shape[0]}×{shape[1]}")
+            at = _first_difference(inp[name], theirs)
+            if at is not None:
+                raise _Fail(f"not about {obj.label}: the certificate's {name}{list(at)} = "
+                            f"{float(inp[name][at[0]][at[1]])!r}, the model's is "
+                            f"{float(theirs[at[0]][at[1]])!r}")
+            mine[name] = theirs
+        if _rebuild(which, mine) != M:
+            raise _Fail(f"not about {obj.label}: the matrix rebuilt from the model "
+                        "differs from the stored one")
+    if obj.matrix is not None:
+        theirs = _exact(obj.matrix)
+        if len(theirs) != len(M):
+            raise _Fail(f"not about {obj.label}: it is {len(theirs)}×{len(theirs)}, "
+                        f"the certificate's matrix {len(M)}×{len(M)}")
+        at = _first_difference(M, theirs)
+        if at is not None:
+            raise _Fail(f"not about {obj.label}: entry {list(at)} is "
+                        f"{float(theirs[at[0]][at[1]])!r}, the certificate's "
+                        f"{_fmt(M[at[0]][at[1]])}")
+
+
+# --------------------------------------------------------- one statement
+def _verify_statement(raw: Mapping[str, Any], cert: Certificate, obj: _Objects
+                      ) -> Tuple[str, bool, Optional[float], str]:
+    """Check one ``"psd"`` entry: (statement, holds, margin, how) or raise _Fail."""
+    which, strict = cert.which, cert.strict
+    if which not in _INPUTS:
+        raise _Fail(f"unknown condition key which={which!r}")
+    if which == "wellposed" and not strict:
+        raise _Fail("condition 'wellposed' requires strict definiteness, but strict is false")
+    if which not in ("wellposed", "matrix") and strict:
+        raise _Fail(f"condition {which!r} is not strict, but strict is true")
+    inp = _parse_source(which, cert.source)
+    statement = _statement(which, inp, strict)
+    if cert.condition != statement:
+        raise _Fail(f"the stored condition text {cert.condition[:300]!r} is not the statement "
+                    f"of the checked data, {statement!r}")
+
+    # every field is checked: margin, its decimal rendering and its proof go together
+    decimal = raw.get("margin_decimal")
+    if cert.margin is None:
+        if decimal is not None or cert.margin_proof is not None:
+            raise _Fail("margin_decimal / margin_proof are given without a margin")
+    elif cert.margin_proof is None:
+        raise _Fail("a margin is stated without a margin_proof")
+    elif decimal != repr(cert.margin):
+        raise _Fail(f"margin_decimal {decimal!r} is not the decimal rendering "
+                    f"{repr(cert.margin)!r} of margin {raw.get('margin')!r}")
+    key = (cert.status, cert.method)
+    if key not in _METHOD_WITNESS:
+        raise _Fail(f"method {cert.method!r} cannot produce a {cert.status!r} certificate")
+    want = _METHOD_WITNESS[key]
+    got = None if cert.witness is None else cert.witness["kind"]
+    if got != want:
+        raise _Fail(f"method {cert.method!r} produces a {want!r} witness for a "
+                    f"{cert.status!r} certificate, but the witness is {got!r}")
+
     M = cert.matrix.to_fractions()
     n = len(M)
-    strict = cert.strict
-    if cert.which == "wellposed" and not strict:
-        raise _Fail("condition 'wellposed' requires strict definiteness, but strict is false")
-    if cert.which not in ("wellposed", "matrix") and strict:
-        raise _Fail(f"condition {cert.which!r} is not strict, but strict is true")
-    expected = CONDITION_TEXT.get(
-        "matrix-strict" if (cert.which == "matrix" and strict) else cert.which)
-    if expected is None or not cert.condition.startswith(expected):
-        raise _Fail(f"condition text {cert.condition!r} does not state condition "
-                    f"{cert.which!r}")
     for i in range(n):
         for j in range(i + 1, n):
             if M[i][j] != M[j][i]:
                 raise _Fail(f"the stored matrix is not symmetric at ({i}, {j})")
-    rebuilt = _rebuild(cert.which, cert.source)
-    if rebuilt is not None and rebuilt != M:
-        raise _Fail("the stored matrix differs from the one rebuilt from the stored inputs")
+    if _rebuild(which, inp) != M:
+        raise _Fail(f"the stored matrix differs from the one rebuilt from the stored "
+                    f"inputs for condition {which!r}")
+    _check_binding(which, inp, M, obj)
 
     if cert.status == "undecided":
         raise _Fail("the certificate is 'undecided': it proves nothing")
+    w = cert.witness
     status_lb: Optional[Fraction] = None
     det: Optional[Fraction] = None
-    w = cert.witness
-    if w is None:
-        raise _Fail(f"a {cert.status!r} certificate must carry a witness")
     if cert.status == "certified":
-        status_lb, det = _status_bound(M, w, strict)
+        status_lb, det, how = _status_bound(M, w, strict)
         if status_lb < 0 or (strict and status_lb == 0 and det is None):
-            raise _Fail(f"the witness proves only λ_min ≥ {float(status_lb):.3e}")
-        verdict = ("positive definite" if strict or det is not None or status_lb > 0
-                   else "positive semidefinite")
+            raise _Fail(f"the witness proves only λ_min ≥ {_fmt(status_lb)}")
+        definite = strict or det is not None or status_lb > 0
+        how = f"positive {'definite' if definite else 'semidefinite'} by {how}"
     else:  # violated
-        if w["kind"] != "vector":
-            raise _Fail("a 'violated' certificate must carry a vector witness")
         v = [parse_rational(x, "v") for x in w["v"]]
         if not any(v):
             raise _Fail("the witness vector is zero")
         val = sum(v[i] * sum(M[i][j] * v[j] for j in range(n) if v[j]) for i in range(n) if v[i])
         if val != parse_rational(w["value"], "value"):
-            raise _Fail(f"vᵀMv = {val}, not the stored value")
+            raise _Fail(f"vᵀMv = {_fmt(val)}, not the stored value")
         if val > 0 or (val == 0 and not strict):
-            raise _Fail(f"vᵀMv = {float(val):.6g} is not negative")
-        verdict = f"violated: exact vᵀMv = {float(val):.6g}"
+            raise _Fail(f"vᵀMv = {_fmt(val)} is not negative")
+        how = (f"a rational v with exact vᵀMv = {_fmt(val)} "
+               + ("≤ 0" if val == 0 else "< 0"))
 
     if cert.margin is not None:
         mp = cert.margin_proof
-        if mp is None:
-            raise _Fail("a margin is stated without a margin_proof")
         kind = mp["kind"]
-        if kind == "psd" or kind == "witness":
+        if kind in ("psd", "witness"):
             if cert.status != "certified":
                 raise _Fail(f"margin_proof {kind!r} needs a certified status")
             proven = status_lb
@@ -345,43 +703,253 @@ def _verify(cert: Certificate) -> str:
             proven = _arb_bound(M, mp["prec"])
         else:
             raise _Fail(f"margin_proof kind {kind!r} is not a lower-bound proof")
-        if not _floor_ok(cert.margin, proven):
+        if not Fraction(cert.margin) <= proven:
             raise _Fail(f"the stated margin {cert.margin!r} exceeds the proven bound "
-                        f"{float(proven):.6g}")
-        verdict += f"; λ_min ≥ {cert.margin:.6g}"
-    if cert.status == "certified":
-        verdict = f"certified {verdict}"
-    return f"{cert.which}: holds — {verdict} ({cert.condition})"
+                        f"{_fmt(proven)}")
+        how += f"; λ_min ≥ {cert.margin:.6g}"
+    return statement, cert.status == "certified", cert.margin, \
+        f"{how} (for {_describe_inputs(which, inp)})"
 
 
-def verify(path: Union[str, os.PathLike]) -> Tuple[bool, str]:
+def _statement_result(raw: Mapping[str, Any], cert: Certificate, obj: _Objects
+                      ) -> StatementResult:
+    try:
+        statement, holds, margin, how = _verify_statement(raw, cert, obj)
+    except _Fail as exc:
+        return StatementResult(cert.which, cert.condition, False, None, None,
+                               f"INVALID: {cert.which}: {exc}")
+    except (ArithmeticError, ValueError) as exc:
+        # A tampered proof can hold numbers no genuine one has (e.g. an entry of
+        # 1.8e308 whose square overflows a float bound): it proves nothing.
+        return StatementResult(cert.which, cert.condition, False, None, None,
+                               f"INVALID: {cert.which}: the proof data cannot be "
+                               f"evaluated ({exc})")
+    if holds:
+        msg = f"VALID PROOF: condition {cert.which!r}: {statement} HOLDS — {how}"
+    else:
+        msg = f"VALID REFUTATION: condition {cert.which!r}: {statement} is VIOLATED — {how}"
+    return StatementResult(cert.which, statement, True, holds, margin, msg)
+
+
+_UNCHECKED = ("not checked: the 'informational' fields (float estimates, timings, notes) "
+              "are not part of the proof")
+
+
+def _binding_line(obj: _Objects, kind: str, valid: bool) -> str:
+    if obj.label is None:
+        spec = VERIFIERS.get(kind)
+        opts = spec.bindings if spec else ()
+        how = " or ".join(f"--{b} (verify(..., {b}=))" for b in opts)
+        return ("not bound to an object: the statements are about the inputs stored in the "
+                f"certificate (pass {how} to check that it is about yours)")
+    if not valid:
+        return f"checked against {obj.label}"
+    if obj.model is not None:
+        return (f"bound to {obj.label}: its A and D equal the certificate's inputs entry by "
+                "entry, and each condition matrix rebuilt from it equals the stored one")
+    return f"bound to {obj.label}: it equals the certificate's matrix entry by entry"
+
+
+def _result(kind: str, statements: List[StatementResult], problems: List[str],
+            obj: _Objects, head: Optional[str]) -> VerificationResult:
+    valid = not problems and all(s.valid for s in statements)
+    lines = ([head] if head else []) + [f"INVALID: {p}" for p in problems]
+    lines += [("  " if head else "") + s.message for s in statements]
+    lines += [_binding_line(obj, kind, valid), _UNCHECKED]
+    return VerificationResult(kind, valid, tuple(statements), "\n".join(lines),
+                              obj.label, tuple(problems))
+
+
+def _verify_psd(data: Dict[str, Any], where: str, bindings: Mapping[str, Any]
+                ) -> VerificationResult:
+    obj = _objects(bindings.get("model"), bindings.get("matrix"))
+    cert = Certificate.from_dict(data, where)
+    return _result(KIND_PSD, [_statement_result(data, cert, obj)], [], obj, None)
+
+
+def _canonical(x: Any) -> bytes:
+    return json.dumps(x, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+
+
+def _verify_bundle(data: Dict[str, Any], where: str, bindings: Mapping[str, Any]
+                   ) -> VerificationResult:
+    obj = _objects(bindings.get("model"), None)
+    bundle = CertificateBundle.from_dict(data, where)  # structure (raises ValueError)
+    entries = data["certificates"]
+    certs = list(bundle.values())
+    names = [c.which for c in certs]
+    listed = list(data["conditions"])
+    problems: List[str] = []
+    if listed != names:
+        problems.append(f"the bundle lists the conditions {listed}, but its entries are "
+                        f"{names}")
+    dup = sorted({w for w in names if names.count(w) > 1})
+    if dup:
+        problems.append(f"condition(s) {dup} appear more than once")
+    stripped = [{k: v for k, v in e.items() if k != "informational"} for e in entries]
+    digest = "sha256:" + hashlib.sha256(_canonical(
+        {"conditions": listed, "certificates": stripped})).hexdigest()
+    if data["digest"] != digest:
+        problems.append("the bundle's digest does not match its list of conditions and "
+                        "entries (an entry was changed, dropped, added or reordered)")
+    if "matrix" in names:
+        problems.append("a bundle holds conditions of one model, not a plain matrix")
+    shared: Dict[str, Any] = {}
+    for c in certs:  # one model: the same A, D and λ wherever they appear
+        try:
+            inp = _parse_source(c.which, c.source) if c.which in _INPUTS else {}
+        except _Fail:
+            continue  # reported by the entry itself
+        for k in ("A", "D", "lam"):
+            if k in inp:
+                if k in shared and shared[k] != inp[k]:
+                    problems.append(f"the entries are not about the same model: their "
+                                    f"source {k} differ")
+                shared.setdefault(k, inp[k])
+    problems = list(dict.fromkeys(problems))
+    statements = [_statement_result(raw, c, obj) for raw, c in zip(entries, certs)]
+    n_hold = sum(s.valid and s.holds is True for s in statements)
+    n_viol = sum(s.valid and s.holds is False for s in statements)
+    n_bad = len(statements) - n_hold - n_viol
+    if problems or n_bad:
+        head = (f"INVALID BUNDLE of {len(statements)} conditions ({', '.join(names)}): "
+                f"{n_bad} invalid" + (f", {len(problems)} bundle-level problem(s)"
+                                      if problems else ""))
+    elif n_viol:
+        head = (f"VALID BUNDLE of {len(statements)} conditions: {n_hold} HOLD, {n_viol} "
+                f"VIOLATED ({', '.join(s.which for s in statements if s.holds is False)})")
+    else:
+        head = f"VALID BUNDLE of {len(statements)} conditions: all HOLD ({', '.join(names)})"
+    return _result(KIND_PSD_BUNDLE, statements, problems, obj, head)
+
+
+# -------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class KindVerifier:
+    """How the certificates of one ``kind`` are verified.
+
+    Attributes
+    ----------
+    description : str
+        What such a certificate states.
+    bindings : tuple of str
+        The keyword arguments of :func:`verify` (command-line options of
+        ``idl-sdp verify``) that bind it to an object, e.g. ``("model", "matrix")``.
+    run : callable
+        ``run(data, where, bindings) -> VerificationResult``: ``data`` is the parsed
+        JSON object (its ``kind`` is this one; the verifier checks everything else,
+        format version included), ``where`` names the file for messages, ``bindings``
+        maps the given binding keywords (only those in :attr:`bindings`) to values.
+        Raises ``ValueError`` for a malformed file.
+    """
+
+    description: str
+    bindings: Tuple[str, ...]
+    run: Callable[[Dict[str, Any], str, Mapping[str, Any]], VerificationResult] = \
+        field(repr=False)
+
+
+#: The verifier of each certificate ``kind`` (the file's top-level field). A new kind
+#: registers here (and, for an object to bind it to, adds a keyword to :func:`verify`
+#: and an option to ``idl-sdp verify``).
+VERIFIERS: Dict[str, KindVerifier] = {
+    KIND_PSD: KindVerifier("one matrix (a model condition or a plain matrix) is PSD / PD",
+                           ("model", "matrix"), _verify_psd),
+    KIND_PSD_BUNDLE: KindVerifier("several PSD conditions of one model", ("model",),
+                                  _verify_bundle),
+    KIND_VALUE_BOUNDS: KindVerifier(
+        "an enclosure lower ≤ p* ≤ upper of a conic problem's optimal value (or its "
+        "infeasibility / unboundedness)", ("problem",),
+        lambda data, where, bindings: _verify_value_bounds()(data, where, bindings)),
+}
+
+
+def _verify_value_bounds():
+    from .verify_bounds import verify_value_bounds  # local: keeps verify.py's imports small
+    return verify_value_bounds
+
+
+def verifier_for(kind: str, where: str = "certificate") -> KindVerifier:
+    """The :class:`KindVerifier` of ``kind``; ``ValueError`` naming the known kinds."""
+    spec = VERIFIERS.get(kind)
+    if spec is None:
+        raise ValueError(f"{where}: unknown certificate kind {kind[:40]!r} (field 'kind'; "
+                         f"this version verifies: {', '.join(VERIFIERS)})")
+    return spec
+
+
+def _dispatch(kind: str, data: Dict[str, Any], where: str, **given: Any
+              ) -> VerificationResult:
+    spec = verifier_for(kind, where)
+    bindings = {k: v for k, v in given.items() if v is not None}
+    for name in bindings:
+        if name not in spec.bindings:
+            raise ValueError(f"{name} does not apply to a {kind!r} certificate "
+                             f"({spec.description}); it can be bound with: "
+                             f"{', '.join(spec.bindings) or 'nothing'}")
+    return spec.run(data, where, bindings)
+
+
+def verify_certificate(cert: Union[Certificate, CertificateBundle], *, model: Any = None,
+                       matrix: Any = None) -> VerificationResult:
+    """Re-check an in-memory :class:`Certificate` or :class:`CertificateBundle`.
+
+    Same checks and arguments as :func:`verify` (on ``cert.to_dict()``).
+    """
+    if isinstance(cert, CertificateBundle):
+        return _dispatch(KIND_PSD_BUNDLE, cert.to_dict(), "bundle", model=model,
+                         matrix=matrix)
+    if isinstance(cert, Certificate):
+        return _dispatch(KIND_PSD, cert.to_dict(), "certificate", model=model,
+                         matrix=matrix)
+    raise TypeError(f"cert must be a Certificate or CertificateBundle, got "
+                    f"{type(cert).__name__}")
+
+
+def verify(path: Union[str, os.PathLike], *, model: Any = None,
+           matrix: Any = None, problem: Any = None) -> VerificationResult:
     """Re-check a certificate (or bundle) file in exact arithmetic.
 
     Parameters
     ----------
     path : str or os.PathLike
         A file written by :meth:`Certificate.to_json` or :meth:`CertificateBundle.to_json`.
+    model : ImplicitModel or str or os.PathLike, optional
+        Check that the certificate is about this model (or model file, as written by
+        :meth:`~idl_sdp.ImplicitModel.save`) *by content*: its ``A`` and ``D`` must
+        equal the certificate's inputs exactly, and every condition matrix rebuilt
+        from them (with the certificate's λ, eps, A_ref) must equal the stored one.
+    matrix : array_like or str or os.PathLike, optional
+        Check that a single certificate is about this matrix (or ``.npy`` file): it
+        must equal the stored matrix exactly. Not together with ``model``.
+    problem : str or os.PathLike or cvxpy.Problem, optional
+        For a value-bounds certificate (:func:`idl_sdp.value_bounds`): check that it is
+        about this problem (an SDPA file or a cvxpy problem) — its conic form must
+        equal the certificate's data exactly.
 
     Returns
     -------
-    (bool, str)
-        ``True`` only if every claim in the file holds; a one-line verdict.
+    VerificationResult
+        ``.valid``: every check passed; ``.holds``: ``True`` (every statement proven
+        to hold), ``False`` (a valid proof that some statement is violated) or
+        ``None`` (not valid); ``.ok`` = valid and holds; ``.statements``: one
+        :class:`StatementResult` per condition; ``.message``: the verdict, one line
+        per statement (``VALID PROOF: … HOLDS``, ``VALID REFUTATION: … is VIOLATED``,
+        ``INVALID: …``). It has no truth value: test ``.ok`` (or ``.valid``).
 
     Raises
     ------
     FileNotFoundError
-        If ``path`` does not exist.
+        If ``path`` (or the model / matrix file) does not exist.
     ValueError
         If the file is not a well-formed certificate (truncated or corrupted JSON,
-        wrong format version, a field missing or of the wrong type); the message
-        names the field.
+        wrong format version, unknown ``kind``, a field missing, unknown or of the
+        wrong type; the message names the field), or ``model`` / ``matrix`` does not
+        apply to the certificate's kind or is not a valid model / matrix file.
+    TypeError
+        If ``path``, ``model`` or ``matrix`` is of the wrong type.
     """
-    obj = load_certificate(path)
-    if isinstance(obj, CertificateBundle):
-        results = [verify_certificate(c) for c in obj.values()]
-        ok = all(r[0] for r in results)
-        fails = [m for good, m in results if not good]
-        msg = (f"bundle of {len(results)}: all hold" if ok
-               else f"bundle of {len(results)}: {len(fails)} fail — " + "; ".join(fails))
-        return ok, msg
-    return verify_certificate(obj)
+    kind, data = read_certificate_json(path)
+    where = f"{'bundle' if kind == KIND_PSD_BUNDLE else 'certificate'} {os.fspath(path)!r}"
+    return _dispatch(kind, data, where, model=model, matrix=matrix, problem=problem)
