@@ -401,3 +401,13 @@ def test_slack_bound_must_be_positive_finite(bad):
     x = cp.Variable()
     with pytest.raises(ValueError, match="slack_bound"):
         value_bounds(cp.Problem(cp.Minimize(x), [x >= 0]), slack_bound=bad)
+
+
+@pytest.mark.skipif(not SDPLIB.is_dir(), reason="../shared/data/sdplib not present")
+def test_hinf12_large_entries_strictly_feasible_point_is_proven():
+    """hinf12's slack blocks have entries ~1e10 and λ_min ~2e-5: the float pre-check
+    must not reject a point its exact proof accepts (the proven upper bound, ~3.9e-5,
+    is below SDPLIB's published 2e-1 for this ill-posed problem)."""
+    vb = value_bounds(idl_sdp.read_sdpa(SDPLIB / "hinf12.dat-s"))
+    assert math.isfinite(vb.upper) and vb.upper < 1e-3
+    _check(vb)

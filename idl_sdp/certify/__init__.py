@@ -23,11 +23,12 @@ from .certificate import (
 from .conditions import CONDITIONS, build_condition
 from .exact import EXACT_MAX_SIZE
 from .rational import ExactMatrix
+from .lmi_user import certify_lmi
 from .verify import StatementResult, VerificationResult, verify, verify_certificate
 
 __all__ = [
     "CERTIFICATE_FORMAT_VERSION", "CONDITIONS", "Certificate", "CertificateBundle",
     "EXACT_MAX_SIZE", "ExactMatrix", "METHODS", "WHICH_CHOICES", "build_condition",
-    "StatementResult", "VerificationResult", "certify", "load_certificate", "verify",
+    "StatementResult", "VerificationResult", "certify", "certify_lmi", "load_certificate", "verify",
     "verify_certificate",
 ]

@@ -55,8 +55,9 @@ __all__ = ["ValueBounds", "value_bounds", "bounds_from_solution", "prove_upper",
 
 #: √2 rounded up (SOC room: |e_t| + ‖e_u‖ ≤ √2‖e‖).
 SQRT2_UP = Fraction(141421357, 100000000)
-#: Sizes of the cone shrinking ε·e tried when the solver's own point fails, relative to
-#: max(1, |point|∞) (the proofs need room of about the solver's residual only).
+#: Sizes of the cone shrinking ε·e tried when the solver's own point fails, in units of
+#: the relative change of the optimal value they cause (see _perturbation_scales): the
+#: first costs about 1e-10 of |p*|, enough room when the re-solve is accurate.
 PERTURBATIONS = (1e-10, 1e-8, 1e-6, 1e-4)
 #: Tolerance of the perturbed re-solves, per solver (mapped to settings by the solver's
 #: adapter; merged under the user's options).
@@ -205,13 +206,14 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str,
         else:
             n = k
             need = beta_of(r0, r0 + n * n, False)
-            # a float look first: a block whose estimated λ_min is below the room needed
-            # cannot be proven, and the exact proof is the expensive part
+            # a float look first: a block whose estimated λ_min is clearly below the room
+            # needed (even allowing for the estimate's error) cannot be proven, and the
+            # exact proof is the expensive part
             Mf = np.array([float(Fraction(x, den)) for x in v.num[r0:r0 + n * n]]
                           ).reshape(n, n, order="F")
             lam = float(np.linalg.eigvalsh(Mf)[0])
             noise = 4.0 * (n + 2) * 2.0 ** -52 * float(np.max(np.abs(Mf), initial=0.0)) * n
-            if lam - noise < float(need) and sb is None:
+            if lam + noise < float(need) and sb is None:
                 return False, proofs, (f"a PSD block of order {n} (row {r0}) is not inside "
                                        f"the cone with room (λ_min ≈ {lam:.3e}, room "
                                        f"{float(need):.3e})"), float(need) - lam + noise
@@ -404,6 +406,61 @@ def _perturbed(form: ConicForm, side: str, eps: float) -> ConicForm:
                      form.sense)
 
 
+def dual_inward(form: ConicForm, y: np.ndarray, tau: float) -> Tuple[np.ndarray, float]:
+    """(Π_K*(y) + τe, the largest cone violation removed), in floating point.
+
+    A dual point is the variable itself, so it can be moved into K* directly (clip the
+    negative eigenvalues of PSD blocks, negative entries, project SOC blocks) and then
+    τ inside; the exact correction then restores Aᵀy = c, and the proof needs the room
+    τ to exceed what the correction moves. (Solvers' dual points can lie outside K* by
+    about their tolerance even when the problem was perturbed.)
+    """
+    out = np.array(y, dtype=float)
+    worst = 0.0
+    for kind, k, r0 in form.offsets():
+        blk = out[r0:r0 + (k * k if kind == "psd" else k)]
+        if kind == "nonneg":
+            worst = max(worst, float(-np.min(blk, initial=0.0)))
+            blk[:] = np.maximum(blk, 0.0) + tau
+        elif kind == "soc":
+            t, u = blk[0], blk[1:]
+            nu = float(np.linalg.norm(u))
+            worst = max(worst, nu - t)
+            if nu > t:
+                if nu <= -t:
+                    blk[:] = 0.0
+                else:
+                    a = 0.5 * (t + nu)
+                    blk[0], blk[1:] = a, a * u / nu
+            blk[0] += tau
+        elif kind == "psd":
+            M = blk.reshape(k, k, order="F")
+            w, V = np.linalg.eigh(0.5 * (M + M.T))
+            worst = max(worst, float(-w[0]))
+            P = (V * np.maximum(w, 0.0)) @ V.T + tau * np.eye(k)
+            blk[:] = (0.5 * (P + P.T)).ravel(order="F")
+    return out, worst
+
+
+def _perturbation_scales(form: ConicForm, sol: ConicSolution, e: np.ndarray
+                         ) -> Dict[str, float]:
+    """ε per unit of relative change of the optimal value, per side.
+
+    Shrinking the primal cone by εe (b − εe) moves the optimal value by about ε·eᵀy*,
+    shrinking the dual's (c − εAᵀe) by about ε·eᵀs* (first-order sensitivity), so
+    ε = rel·max(1, |p|)/max(1, eᵀy) costs about rel of the value. Estimated from the
+    solver's points; a point missing falls back to |point|∞.
+    """
+    size = max(1.0, abs(sol.objective) if math.isfinite(sol.objective) else 1.0)
+    out = {}
+    for side, other in (("primal", sol.y), ("dual", None if sol.x is None
+                                            else form.A @ sol.x + form.b)):
+        weight = float(e @ np.abs(other)) if other is not None and np.all(
+            np.isfinite(other)) else 1.0
+        out[side] = size / max(1.0, weight)
+    return out
+
+
 # ------------------------------------------------------------------ result
 @dataclass
 class ValueBounds:
@@ -511,14 +568,14 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
 
     Notes
     -----
-    Assumptions: none beyond the data. The upper bound needs a primal point with room
-    inside K (it exists iff the feasible set has a relative interior point that the
-    solver can approach; SDPLIB's ill-posed problems have none, and get +inf). The
-    lower bound needs a dual point with room inside K* and constraint data whose Gram
-    matrix AᵀA is nonsingular (no redundant variables); VSDP's alternative — finite
-    lower bounds from an almost-feasible dual point and user-supplied bounds on the
-    primal eigenvalues — is not implemented: without room the lower bound is −inf.
-    Exact corrections are limited to :data:`MAX_CORRECTION` equations.
+    Assumptions: none beyond the data, unless ``slack_bound`` is given. The upper
+    bound needs a primal point with room inside K (a strictly feasible point near the
+    optimum); the lower bound needs a dual point with room inside K* and equations
+    whose Gram matrix is nonsingular once exact repeats are dropped. A problem whose
+    primal or dual has no interior keeps that side infinite: on SDPLIB it is mostly
+    the lower bound of the ill-posed problems (their duals have no interior), which
+    ``slack_bound`` can make finite under the user's assumption. Exact corrections
+    are limited to :data:`MAX_CORRECTION` equations.
     """
     import cvxpy as cp  # noqa: PLC0415
 
@@ -574,12 +631,24 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                 proofs[side] = prove(E, firsts[side])
             if proofs[side].bound is None:
                 tried[side].append(proofs[side].reason)
+        e = cone_identity(form)
+        scales = _perturbation_scales(form, sol, e)
         sizes = {side: max(1.0, float(np.max(np.abs(firsts[side]), initial=0.0)))
                  if firsts[side] is not None else 1.0 for side in firsts}
+        if proofs["dual"].bound is None and sol.y is not None and perturb:
+            # no re-solve first: move the solver's dual point inside K* and correct it
+            y_in, worst = dual_inward(form, sol.y, 0.0)
+            for rel in PERTURBATIONS[:2]:
+                tau = max(rel * scales["dual"], 4.0 * worst)
+                proof = lower(E, dual_inward(form, sol.y, tau)[0])
+                if proof.bound is not None:
+                    proof.cert["perturbation"] = tau
+                    proofs["dual"] = proof
+                    break
+                tried["dual"].append(f"moved inside K* (τ = {tau:.1e}): {proof.reason}")
         # the perturbed problems are solved as tightly as the solver can (their points
         # need room of the size of the solver's residual); the user's options win
         popts = dict(ADAPTERS[sol.solver].tolerance_options(TIGHT[sol.solver]), **opts)
-        e = cone_identity(form)
         last_short = {"primal": 0.0, "dual": 0.0}   # from the last perturbed attempt
         for rel in PERTURBATIONS if perturb else ():
             failing = [side for side in proofs if proofs[side].bound is None]
@@ -588,7 +657,11 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             # the solver's own point misses room by about its (default) tolerance; a
             # perturbed point solved tightly needs far less, so only the shortfall of a
             # perturbed attempt sets the next ε
-            eps = {side: max(rel * sizes[side], 4.0 * last_short[side]) for side in failing}
+            # ε is at least the re-solve's tolerance times the point's size (the solver's
+            # own cone violation, measured to be about that) and at least 4× the room the
+            # previous perturbed point lacked
+            eps = {side: max(rel * scales[side], 4.0 * last_short[side],
+                             TIGHT[sol.solver] * sizes[side]) for side in failing}
             pert = ConicForm(form.c - eps.get("dual", 0.0) * (form.A.T @ e), form.d,
                              form.A, form.b - eps.get("primal", 0.0) * e, form.cones,
                              form.sense)
@@ -598,7 +671,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                     tried[side].append(f"perturbed problem (ε = {eps[side]:.1e}): solver "
                                        f"{alt.raw_status}")
                     continue
-                pt = alt.x if side == "primal" else alt.y + eps[side] * e
+                pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps[side])[0]
                 proof = (prove_upper if side == "primal" else lower)(E, pt)
                 if proof.bound is not None:
                     proof.cert["perturbation"] = eps[side]

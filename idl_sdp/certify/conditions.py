@@ -26,7 +26,7 @@ from .._validation import as_matrix, check_choice, check_lam, check_nonneg_float
 from .rational import ExactMatrix, dyadic_ints
 
 __all__ = ["CONDITIONS", "CONDITION_TEXT", "ConditionMatrix", "build_condition",
-           "matrix_condition"]
+           "matrix_condition", "lmi_condition", "lmi_statement"]
 
 #: The conditions :func:`build_condition` knows, in the order ``which="all"`` uses.
 CONDITIONS = ("M", "linearized", "eq5", "schur", "norm", "wellposed")
@@ -42,7 +42,15 @@ CONDITION_TEXT = {
                  "is a contraction)",
     "matrix": "matrix ⪰ 0",
     "matrix-strict": "matrix ≻ 0",
+    "lmi": "F(x) = F₀ + Σᵢ xᵢFᵢ ⪰ 0",
+    "lmi-strict": "F(x) = F₀ + Σᵢ xᵢFᵢ ≻ 0",
 }
+
+
+def lmi_statement(label: str, strict: bool, n: int, m: int) -> str:
+    """The statement of a user LMI, rebuilt the same way by the verifier."""
+    return (f"{label}: {CONDITION_TEXT['lmi-strict' if strict else 'lmi']} "
+            f"(order {n}, {m} variables)")
 
 
 @dataclass
@@ -236,3 +244,74 @@ def matrix_condition(matrix: Any, name: str = "matrix", strict: bool = False) ->
     key = "matrix-strict" if strict else "matrix"
     return ConditionMatrix("matrix", CONDITION_TEXT[key], ExactMatrix.from_floats(M), strict,
                            {"matrix": _hex(M)})
+
+
+def lmi_condition(F0: Any, F: Any, x: Any, label: str = "F(x)",
+                  strict: bool = False) -> ConditionMatrix:
+    """The user's LMI F(x) = F₀ + Σᵢ xᵢFᵢ, formed *exactly* from the given floats.
+
+    Parameters
+    ----------
+    F0 : array_like (n, n)
+        Exactly symmetric.
+    F : sequence of array_like (n, n), or array_like (m, n, n)
+        Exactly symmetric each.
+    x : array_like (m,)
+        The point (e.g. a solver's values).
+    label : str
+        The user's name for the LMI, part of the certified statement.
+    strict : bool
+        Certify ≻ 0 instead of ⪰ 0.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument: non-numeric or non-finite entries, shapes that disagree,
+        non-symmetric matrices, an empty or non-string label.
+    """
+    if not isinstance(label, str) or not label.strip() or len(label) > 200:
+        raise ValueError(f"label must be a non-empty string of at most 200 characters, "
+                         f"got {label!r}")
+    if not isinstance(strict, (bool, np.bool_)):
+        raise TypeError(f"strict must be a bool, got {type(strict).__name__}")
+    F0 = as_matrix(F0, "F0")
+    n = F0.shape[0]
+    if F0.shape != (n, n):
+        raise ValueError(f"F0 must be square, got shape {F0.shape}")
+    try:
+        Fs = np.asarray(F, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("F must be a sequence of numeric (n, n) matrices") from None
+    if Fs.ndim == 2 and Fs.size == 0:
+        Fs = Fs.reshape(0, n, n)
+    if Fs.ndim != 3 or Fs.shape[1:] != (n, n):
+        raise ValueError(f"F must have shape (m, {n}, {n}) like F0, got {Fs.shape}")
+    if not np.all(np.isfinite(Fs)):
+        raise ValueError("F has non-finite entries")
+    xv = np.asarray(x, dtype=float).ravel() if np.ndim(x) else np.asarray([x], dtype=float)
+    if xv.shape != (Fs.shape[0],):
+        raise ValueError(f"x must have {Fs.shape[0]} entries (one per F_i), got {xv.size}")
+    if not np.all(np.isfinite(xv)):
+        raise ValueError("x has non-finite entries")
+    for name, Mi in [("F0", F0)] + [(f"F[{i}]", Fs[i]) for i in range(Fs.shape[0])]:
+        if not np.array_equal(Mi, Mi.T):
+            raise ValueError(f"{name} must be exactly symmetric")
+    # exact: every product x_i·F_i[j, k] and the sum are formed over the integers
+    N0, k0 = dyadic_ints(F0)
+    NF, kF = dyadic_ints(Fs)
+    Nx, kx = dyadic_ints(xv)
+    k = max(k0, kF + kx)
+    acc = np.empty((n, n), dtype=object)
+    for a in range(n):
+        for b in range(n):
+            v = int(N0[a, b]) << (k - k0)
+            sh = k - kF - kx
+            for i in range(Fs.shape[0]):
+                if NF[i, a, b] and Nx[i]:
+                    v += (int(NF[i, a, b]) * int(Nx[i])) << sh
+            acc[a, b] = v
+    M = ExactMatrix(acc.tolist(), 1 << k)
+    source = {"F0": _hex(F0), "F": [_hex(Fi) for Fi in Fs], "x": [float(v).hex() for v in xv],
+              "label": label}
+    return ConditionMatrix("lmi", lmi_statement(label, bool(strict), n, Fs.shape[0]), M,
+                           bool(strict), source)

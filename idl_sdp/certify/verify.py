@@ -237,6 +237,7 @@ _INPUTS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     "norm": (("D", "eps"), ()),
     "wellposed": (("D",), ()),
     "matrix": (("matrix",), ()),
+    "lmi": (("F0", "F", "x", "label"), ()),
 }
 #: The source fields that are entries of a model (the rest are parameters).
 _MODEL_FIELDS = ("A", "D")
@@ -259,6 +260,26 @@ def _parse_source(which: str, src: Mapping[str, Any]) -> Dict[str, Any]:
         if len(M) != len(M[0]):
             raise _Fail("source matrix is not square")
         return {"matrix": M}
+    if which == "lmi":
+        F0 = _hex_matrix(src["F0"], "F0")
+        n = len(F0)
+        if len(F0[0]) != n:
+            raise _Fail("source F0 is not square")
+        if not isinstance(src["F"], list):
+            raise _Fail("source F must be a list of matrices")
+        F = [_hex_matrix(Fi, f"F[{i}]") for i, Fi in enumerate(src["F"])]
+        if any(len(Fi) != n or len(Fi[0]) != n for Fi in F):
+            raise _Fail("source F: every F_i must have F0's shape")
+        x = _hex_vector(src["x"], "x") if src["x"] else []
+        if len(x) != len(F):
+            raise _Fail(f"source x has {len(x)} entries for {len(F)} matrices F_i")
+        label = src["label"]
+        if not isinstance(label, str) or not label.strip() or len(label) > 200:
+            raise _Fail("source label must be a non-empty string of at most 200 characters")
+        for name, Mi in [("F0", F0)] + [(f"F[{i}]", Fi) for i, Fi in enumerate(F)]:
+            if any(Mi[a][b] != Mi[b][a] for a in range(n) for b in range(a)):
+                raise _Fail(f"source {name} is not symmetric")
+        return {"F0": F0, "F": F, "x": x, "label": label}
     out: Dict[str, Any] = {"D": _hex_matrix(src["D"], "D")}
     h = len(out["D"])
     if len(out["D"][0]) != h:
@@ -288,6 +309,12 @@ def _rebuild(which: str, inp: Mapping[str, Any]) -> Matrix:
     """The condition matrix rebuilt from checked inputs."""
     if which == "matrix":
         return [list(r) for r in inp["matrix"]]
+    if which == "lmi":
+        M = [list(r) for r in inp["F0"]]
+        for xi, Fi in zip(inp["x"], inp["F"]):
+            if xi:
+                M = [[M[a][b] + xi * Fi[a][b] for b in range(len(M))] for a in range(len(M))]
+        return M
     D = inp["D"]
     h = len(D)
     if which == "norm":
@@ -319,6 +346,9 @@ def _statement(which: str, inp: Mapping[str, Any], strict: bool) -> str:
     """The statement text of ``which`` for these (checked) inputs."""
     if which == "matrix":
         return CONDITION_TEXT["matrix-strict" if strict else "matrix"]
+    if which == "lmi":
+        return (f"{inp['label']}: {CONDITION_TEXT['lmi-strict' if strict else 'lmi']} "
+                f"(order {len(inp['F0'])}, {len(inp['F'])} variables)")
     text = CONDITION_TEXT[which]
     if which == "norm":
         text = f"{text} (eps = {float(inp['eps'])!r})"
@@ -332,6 +362,9 @@ def _describe_inputs(which: str, inp: Mapping[str, Any]) -> str:
     if which == "matrix":
         n = len(inp["matrix"])
         return f"the stored {n}×{n} matrix"
+    if which == "lmi":
+        return (f"the stored F₀, F₁…F_{len(inp['F'])} ({len(inp['F0'])}×{len(inp['F0'])}) "
+                "and point x")
     parts = [f"h = {len(inp['D'])}"]
     if "A" in inp:
         parts.append(f"p = {len(inp['A'])}")
@@ -580,8 +613,9 @@ def _first_difference(X: Matrix, Y: Matrix) -> Optional[Tuple[int, int]]:
 def _check_binding(which: str, inp: Mapping[str, Any], M: Matrix, obj: _Objects) -> None:
     """The certificate is about ``obj`` by content (raises _Fail otherwise)."""
     if obj.model is not None:
-        if which == "matrix":
-            raise _Fail(f"not about {obj.label}: the certificate is about a plain matrix")
+        if which in ("matrix", "lmi"):
+            raise _Fail(f"not about {obj.label}: the certificate is about a "
+                        f"{'plain matrix' if which == 'matrix' else 'user LMI'}")
         mine = dict(inp)
         for name in _MODEL_FIELDS:
             if name not in inp:
@@ -622,7 +656,7 @@ def _verify_statement(raw: Mapping[str, Any], cert: Certificate, obj: _Objects
         raise _Fail(f"unknown condition key which={which!r}")
     if which == "wellposed" and not strict:
         raise _Fail("condition 'wellposed' requires strict definiteness, but strict is false")
-    if which not in ("wellposed", "matrix") and strict:
+    if which not in ("wellposed", "matrix", "lmi") and strict:
         raise _Fail(f"condition {which!r} is not strict, but strict is true")
     inp = _parse_source(which, cert.source)
     statement = _statement(which, inp, strict)
