@@ -6,7 +6,6 @@ import copy
 import json
 import math
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import cvxpy as cp
@@ -237,7 +236,7 @@ def _hex_bump(s, factor=1 + 2 ** -40):
 @pytest.mark.parametrize("edit", [
     "claim_upper", "claim_lower", "status", "data_b", "data_c", "data_A", "digest_only",
     "point_x", "point_y", "correction_w", "psd_L", "psd_shift", "cones", "sense",
-    "drop_proof", "extra_field",
+    "drop_proof", "extra_field", "asymmetric_y", "side_value", "source",
 ])
 def test_tampered_certificate_is_rejected(lmi_cert, edit):
     cert = copy.deepcopy(lmi_cert)
@@ -276,7 +275,16 @@ def test_tampered_certificate_is_rejected(lmi_cert, edit):
         cert["lower"]["psd_proofs"] = []
     elif edit == "extra_field":
         cert["note"] = "trust me"
-    with pytest.raises(BoundsCheckError):
+    elif edit == "side_value":
+        cert["lower"]["value"] = cert["lower"]["value"] + 1e-3
+    elif edit == "source":
+        cert["source"] = {"sdpa_file": "x.dat-s", "note": "unchecked text"}
+    elif edit == "asymmetric_y":
+        # the last block is PSD of order 3 (rows −9 … −1): make Y₀₁ ≠ Y₁₀
+        y = cert["lower"]["y"]
+        y[-8] = _hex_bump(y[-8], 1.001)
+    with pytest.raises(BoundsCheckError,
+                       match="symmetric" if edit == "asymmetric_y" else None):
         check_value_bounds(cert)
 
 

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 
 from idl_sdp.certify.bounds_check import check_value_bounds
 from idl_sdp.cli import main

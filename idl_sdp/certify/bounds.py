@@ -48,7 +48,7 @@ from ..conic.adapters import ADAPTERS, ConicSolution, solve_conic
 from ..conic.form import ConicForm, conic_form
 from .certificate import CERTIFICATE_FORMAT, CERTIFICATE_FORMAT_VERSION, KIND_VALUE_BOUNDS
 from .exact_data import DyadicCSR, DyadicVec, psd_lower_bound, sqrt_upper
-from .rational import ExactMatrix, ceil_float, floor_float, format_rational
+from .rational import ExactMatrix, ceil_float, floor_float
 
 __all__ = ["ValueBounds", "value_bounds", "bounds_from_solution", "prove_upper",
            "prove_lower"]
@@ -217,8 +217,11 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str,
                 return False, proofs, (f"a PSD block of order {n} (row {r0}) is not inside "
                                        f"the cone with room (λ_min ≈ {lam:.3e}, room "
                                        f"{float(need):.3e})"), float(need) - lam + noise
-            M = ExactMatrix([[v.num[r0 + j * n + i] for j in range(n)] for i in range(n)],
-                            den)
+            rows = [[v.num[r0 + j * n + i] for j in range(n)] for i in range(n)]
+            if any(rows[i][j] != rows[j][i] for i in range(n) for j in range(i)):
+                return False, proofs, (f"a PSD block of order {n} (row {r0}) is not an "
+                                       "exactly symmetric matrix"), math.inf
+            M = ExactMatrix(rows, den)
             lb, proof = psd_lower_bound(M, need)
             if lb is not None and lb < need and sb is not None:
                 # ⟨Y*, S⟩ ≥ λ_min(Y*)·tr S ≥ −(need − lb)·n·s̄
@@ -485,6 +488,9 @@ class ValueBounds:
         proofs and any re-solves of perturbed problems).
     reasons : dict
         Why a side is infinite.
+    perturbations : dict
+        For each side proven on the point of a perturbed re-solve (or a dual moved
+        inside K*), the ε used (how the point was found; not part of the proof).
     assumptions : dict
         What the bounds assume beyond the data (``{"slack_bound": s̄}`` when the lower
         bound used the user's slack bound; empty: nothing).
@@ -502,6 +508,7 @@ class ValueBounds:
     reasons: Dict[str, str] = field(default_factory=dict)
     certificate: Dict[str, Any] = field(default_factory=dict, repr=False)
     assumptions: Dict[str, float] = field(default_factory=dict)
+    perturbations: Dict[str, float] = field(default_factory=dict)
 
     @property
     def width(self) -> float:
@@ -607,6 +614,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
     E = ExactForm(form)
     reasons: Dict[str, str] = {}
     assumptions: Dict[str, float] = {}
+    perturbations: Dict[str, float] = {}   # ε of the point each side was proven on
     seconds = {"solve": sol.seconds}
     cert: Dict[str, Any] = {"format": CERTIFICATE_FORMAT,
                             "format_version": CERTIFICATE_FORMAT_VERSION,
@@ -642,7 +650,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                 tau = max(rel * scales["dual"], 4.0 * worst)
                 proof = lower(E, dual_inward(form, sol.y, tau)[0])
                 if proof.bound is not None:
-                    proof.cert["perturbation"] = tau
+                    perturbations["lower"] = tau
                     proofs["dual"] = proof
                     break
                 tried["dual"].append(f"moved inside K* (τ = {tau:.1e}): {proof.reason}")
@@ -674,7 +682,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                 pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps[side])[0]
                 proof = (prove_upper if side == "primal" else lower)(E, pt)
                 if proof.bound is not None:
-                    proof.cert["perturbation"] = eps[side]
+                    perturbations["upper" if side == "primal" else "lower"] = eps[side]
                 else:
                     tried[side].append(f"perturbed (ε = {eps[side]:.1e}): {proof.reason}")
                     last_short[side] = proof.shortfall if math.isfinite(proof.shortfall) \
@@ -753,8 +761,11 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
     reported = sol.objective if form.sense == "min" else -sol.objective
     cert["claim"] = {"status": status, "lower": _jfloat(lower), "upper": _jfloat(upper),
                      "assumptions": {k: float(v).hex() for k, v in assumptions.items()}}
+    if form.sense == "max":
+        perturbations = {{"upper": "lower", "lower": "upper"}[k]: v
+                         for k, v in perturbations.items()}
     return ValueBounds(lower, upper, status, reported, sol.solver, sol.raw_status, seconds,
-                       reasons, cert, assumptions)
+                       reasons, cert, assumptions, perturbations)
 
 
 def _jfloat(v: float) -> Any:

@@ -75,10 +75,10 @@ class _Vec:
     def plus(self, o: "_Vec", sign: int = 1) -> "_Vec":
         k = max(self.k, o.k)
         return _Vec([(a << (k - self.k)) + sign * (b << (k - o.k))
-                     for a, b in zip(self.num, o.num)], k)
+                     for a, b in zip(self.num, o.num, strict=True)], k)
 
     def dot(self, o: "_Vec") -> Fraction:
-        return Fraction(sum(a * b for a, b in zip(self.num, o.num)), 1 << (self.k + o.k))
+        return Fraction(sum(a * b for a, b in zip(self.num, o.num, strict=True)), 1 << (self.k + o.k))
 
     def norm_up(self) -> Fraction:
         return _sqrt_up(Fraction(sum(a * a for a in self.num), 1 << (2 * self.k)))
@@ -289,6 +289,9 @@ def _room(F, v: _Vec, beta, proofs: Any, side: str, where: str,
         else:
             n = k
             M = [[v.num[r0 + j * n + i] for j in range(n)] for i in range(n)]
+            # ⟨Y, S⟩ ≥ 0 for S ⪰ 0 needs Y itself symmetric (the data make S symmetric)
+            if any(M[i][j] != M[j][i] for i in range(n) for j in range(i)):
+                _fail(f"{where}: PSD block at row {r0} is not a symmetric matrix")
             try:
                 proof = next(it)
             except StopIteration:
@@ -383,7 +386,7 @@ def _primal(F, part: Any, ray: bool, where: str) -> Fraction:
     """The proven upper bound cᵀx* + d (ray: cᵀx* < 0 bound) of a primal part."""
     if not isinstance(part, dict):
         _fail(f"{where}: missing")
-    keys = {"x", "correction", "psd_proofs"} | ({"value", "perturbation"} & set(part))
+    keys = {"x", "correction", "psd_proofs"} | ({"value"} & set(part))
     if set(part) != keys:
         _fail(f"{where}: unexpected fields {sorted(set(part) - keys)}")
     A: _CSR = F["A"]
@@ -410,8 +413,7 @@ def _primal(F, part: Any, ray: bool, where: str) -> Fraction:
 def _dual(F, part: Any, ray: bool, where: str) -> Fraction:
     if not isinstance(part, dict):
         _fail(f"{where}: missing")
-    keys = {"y", "correction", "psd_proofs"} | ({"value", "perturbation", "slack_bound"}
-                                                & set(part))
+    keys = {"y", "correction", "psd_proofs"} | ({"value", "slack_bound"} & set(part))
     if set(part) != keys:
         _fail(f"{where}: unexpected fields {sorted(set(part) - keys)}")
     A: _CSR = F["A"]
@@ -525,6 +527,17 @@ def check_value_bounds(cert: Any, form_json: Optional[Dict[str, Any]] = None
         _fail("a bounds certificate carries no rays")
     c_up = _primal(F, cert["upper"], False, "upper") if "upper" in cert else None
     c_lo = _dual(F, cert["lower"], False, "lower") if "lower" in cert else None
+    # each side's stored value (the form's own sense) must be what it proves, outward
+    for side, proven, ok in (("upper", c_up, lambda v, q: Fraction(v) >= q),
+                             ("lower", c_lo, lambda v, q: Fraction(v) <= q)):
+        if proven is None:
+            continue
+        if "value" not in cert[side]:
+            _fail(f"{side}: the proven value is missing")
+        v = cert[side]["value"]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                or not ok(v, proven):
+            _fail(f"{side}.value is not a valid {side} bound of what the proof shows")
     if status == "bounded" and (c_up is None or c_lo is None):
         _fail("claim: 'bounded' needs both sides")
     if status == "not proven" and c_up is not None and c_lo is not None:
