@@ -29,10 +29,13 @@ class DualBound:
     lambda_lower : float
         ``ℓ``: a lower bound on ``λ_min`` (rigorous when ``certified``).
     certified : bool
-        True when ``ℓ ≤ λ_min`` was proved by a floating-point Cholesky factorisation of
-        the shifted matrix with a rounding-error bound (see :func:`maxcut_certificate`);
-        False when ``ℓ`` is an eigensolver estimate (large ``n``).
+        True when ``ℓ ≤ λ_min`` was proved (a floating-point Cholesky or sparse LDLᵀ of
+        the shifted matrix with a rounding-error bound, see :func:`maxcut_certificate`).
+        False: nothing was proved, and then ``upper_bound`` is +inf.
     seconds : float
+    estimate : float
+        ``Σν − n(θ − ‖r‖)`` from the Lanczos estimate (large ``n`` only; NaN otherwise).
+        Not a bound: θ − ‖r‖ bounds the distance to *some* eigenvalue, not λ_min.
     """
 
     upper_bound: float
@@ -41,6 +44,7 @@ class DualBound:
     lambda_lower: float
     certified: bool
     seconds: float = 0.0
+    estimate: float = float("nan")
 
 
 @dataclass
