@@ -58,3 +58,42 @@ def test_no_proof_means_infinite_bound(monkeypatch):
     assert not cert.certified
     assert cert.upper_bound == math.inf
     assert math.isfinite(cert.estimate)            # the estimate keeps its own name
+
+
+# ------------------------------------------------------------- local search
+def _brute_force_maxcut(L):
+    n = L.shape[0]
+    Ld = L.toarray()
+    best = -math.inf
+    for mask in range(1 << (n - 1)):
+        x = np.array([1.0 if (mask >> i) & 1 else -1.0 for i in range(n)])
+        best = max(best, 0.25 * x @ Ld @ x)
+    return best
+
+
+@pytest.mark.parametrize("n,signed,seed", [(8, False, 0), (10, True, 1), (12, False, 2)])
+def test_local_search_improves_and_reaches_a_local_optimum(n, signed, seed):
+    L = _laplacian(n, 0.5, signed, seed)
+    rng = np.random.default_rng(seed)
+    x0 = rng.choice([-1, 1], n)
+    v0 = 0.25 * x0 @ (L @ x0)
+    x, v, flips = mc.one_flip_search(x0, L)
+    assert v >= v0 - 1e-12
+    assert v == pytest.approx(0.25 * x.astype(float) @ (L @ x.astype(float)))
+    Ld = L.toarray()
+    gains = np.diag(Ld) - x * (Ld @ x)
+    assert np.all(gains <= 1e-9)                     # no single flip improves it
+    assert v <= _brute_force_maxcut(L) + 1e-9
+
+
+def test_maxcut_reports_rounding_and_improved_cut():
+    L = _laplacian(200, 0.05, True, 7)
+    res = mc.maxcut(L, method="bm", seed=0)
+    assert res.cut_value >= res.rounded_value - 1e-9
+    assert res.cut_value <= res.upper_bound
+    plain = mc.maxcut(L, method="bm", seed=0, local_search=False)
+    assert plain.cut_value == plain.rounded_value
+    with pytest.raises(TypeError, match="local_search"):
+        mc.maxcut(L, local_search=1)
+    with pytest.raises(ValueError, match="cut"):
+        mc.one_flip_search(np.zeros(200), L)

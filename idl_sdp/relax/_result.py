@@ -63,9 +63,12 @@ class MaxCutResult:
     gap, relative_gap : float
         ``upper_bound − value`` and ``gap / |value|``.
     cut : ndarray of int
-        The best ±1 vector among the Goemans–Williamson roundings.
+        The best ±1 vector among the Goemans–Williamson roundings, improved by
+        single-vertex flips to a 1-flip local optimum (``local_search=True``, default).
     cut_value : float
         Its weight ``¼ cutᵀ L cut`` (the weight of the edges across the cut).
+    rounded_value : float
+        The weight of the best rounding before the local search.
     V : ndarray
         The factor (rows on the unit sphere); for ``"sdp"`` a factor of ``X``.
     X : ndarray or None
@@ -98,6 +101,7 @@ class MaxCutResult:
     infeasibility: float = 0.0
     converged: bool = True
     message: str = ""
+    rounded_value: float = float("nan")
 
     @property
     def gap(self) -> float:
