@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import uuid
 from typing import BinaryIO, Callable, TextIO, Union
 
 __all__ = ["atomic_write"]
@@ -15,16 +17,23 @@ def atomic_write(path: Union[str, os.PathLike], write: Callable[[Union[BinaryIO,
     and an existing ``path`` is left untouched, so no partial file is ever visible.
     """
     path = os.fspath(path)
-    tmp = f"{path}.{os.getpid()}.tmp"
+    # Unique per writer (process, thread and call), so that concurrent writers of one
+    # path never share, truncate or remove each other's temporary file; the last
+    # rename wins and every reader sees one complete file.
+    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.{uuid.uuid4().hex[:12]}.tmp"
+    # "x": exclusive creation, never someone else's file (then there is nothing to remove).
+    fh = open(tmp, "x" if text else "xb", **({"encoding": "utf-8"} if text else {}))
     try:
-        with open(tmp, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as fh:
+        with fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
+        try:  # only this writer's file; gone already after a successful rename
             os.remove(tmp)
+        except FileNotFoundError:
+            pass
 
 
 def read_npz(path: Union[str, os.PathLike], what: str) -> dict:

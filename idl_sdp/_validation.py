@@ -29,6 +29,9 @@ __all__ = [
     "check_callable",
     "as_labels",
     "check_options",
+    "check_bool",
+    "check_squares_finite",
+    "as_path",
     "MAX_SEED",
 ]
 
@@ -203,16 +206,75 @@ def check_choice(x: Any, name: str, choices: Iterable[str], *, upper: bool = Fal
     return key
 
 
-def check_lam(lam: Any, hidden: int, name: str = "lam") -> np.ndarray:
-    """λ: a nonnegative float or a length-``hidden`` nonnegative vector -> vector."""
+def check_lam(lam: Any, hidden: int, name: str = "lam", *, positive: bool = False) -> np.ndarray:
+    """λ: a nonnegative float or a length-``hidden`` nonnegative vector -> vector.
+
+    With ``positive=True`` (training: :func:`idl_sdp.fit`, the two steps) λ must not be
+    all zero: a scalar λ must be > 0 and a vector needs at least one λ_j > 0. At λ = 0
+    the Fenchel term vanishes, X is no longer tied to the model and the Θ-step's LMI
+    degenerates (its problem has no divergence variables left). Single units with
+    λ_j = 0 are supported (that unit simply has no divergence term). Evaluating
+    matrices or J (certify, :func:`idl_sdp.objective`, :func:`idl_sdp.convexity_matrix`)
+    accepts any λ ≥ 0.
+    """
     if isinstance(lam, bool):
         raise TypeError(f"{name} must be a nonnegative float or vector, got bool")
     if isinstance(lam, numbers.Real):
-        return np.full(hidden, check_nonneg_float(lam, name))
+        val = check_nonneg_float(lam, name)
+        if positive and val <= 0:
+            raise ValueError(
+                f"{name} must be > 0 (at λ = 0 the Fenchel term vanishes and the LMI "
+                f"degenerates), got {val}")
+        return np.full(hidden, val)
     arr = as_vector(lam, name, size=hidden)
     if np.any(arr < 0):
         raise ValueError(f"{name} must be nonnegative, got min {arr.min()!r}")
+    if positive and not np.any(arr > 0):
+        raise ValueError(
+            f"{name} must be > 0 in at least one entry (at λ = 0 the Fenchel term "
+            f"vanishes and the LMI degenerates), got all {arr.size} entries zero")
     return arr.copy()
+
+
+def check_bool(x: Any, name: str) -> bool:
+    """A real boolean (``bool`` or ``numpy.bool_``), not merely a truthy value."""
+    if not isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool (True or False), got {_describe(x)}")
+    return bool(x)
+
+
+def check_squares_finite(arr: np.ndarray, name: str) -> np.ndarray:
+    """Refuse a finite array whose squares (or their sum) overflow float64.
+
+    Least-squares objectives square the data; ``1e200`` is finite but ``1e400`` is not,
+    and the overflow would surface as ``inf`` or as a solver's "must be real".
+    """
+    if arr.size:
+        with np.errstate(over="ignore", invalid="ignore"):
+            big = float(np.max(np.abs(arr)))
+            total = float(np.sum(np.square(arr / big))) * big * big if big > 0 else 0.0
+        if not (np.isfinite(big * big) and np.isfinite(total)):
+            raise ValueError(
+                f"{name} is too large: the sum of its squared entries overflows float64 "
+                f"(max |entry| = {big:.3g}); rescale {name}")
+    return arr
+
+
+def as_path(x: Any, name: str = "path") -> str:
+    """A file path: ``str``, ``os.PathLike`` or ``bytes`` (decoded by ``os.fsdecode``)."""
+    import os
+
+    if isinstance(x, (bytes, bytearray)):
+        x = bytes(x)
+    try:
+        if not isinstance(x, (str, bytes, os.PathLike)):
+            raise TypeError
+        path = os.fsdecode(os.fspath(x))
+    except (TypeError, UnicodeDecodeError):
+        raise TypeError(f"{name} must be a str, bytes or os.PathLike path, got {_describe(x)}") from None
+    if not path or "\x00" in path:
+        raise ValueError(f"{name} must be a non-empty path without NUL characters, got {path!r}")
+    return path
 
 
 def check_same_columns(arrays: Sequence[Tuple[str, np.ndarray]]) -> int:
@@ -233,11 +295,11 @@ def check_training_data(U: Any, Y: Any, hidden: Any, lam: Any):
 
     Returns ``(U, Y, hidden, lam_vector)`` as float64 arrays and an int.
     """
-    U = as_matrix(U, "U")
-    Y = as_matrix(Y, "Y")
+    U = check_squares_finite(as_matrix(U, "U"), "U")
+    Y = check_squares_finite(as_matrix(Y, "Y"), "Y")
     check_same_columns([("U", U), ("Y", Y)])
     hidden = check_positive_int(hidden, "hidden")
-    return U, Y, hidden, check_lam(lam, hidden)
+    return U, Y, hidden, check_lam(lam, hidden, positive=True)
 
 
 def check_bounds(lower: Any, upper: Any, size: int) -> Tuple[np.ndarray, np.ndarray]:

@@ -73,12 +73,67 @@ def load_checkpoint(path: Union[str, os.PathLike]) -> Dict[str, Any]:
     try:
         history = json.loads(str(arrays["history"]))
         config = json.loads(str(arrays["config"]))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"resume: {path!r} has a corrupted history/config: {exc}") from None
-    if not isinstance(history, list) or not isinstance(config, dict):
-        raise ValueError(f"resume: {path!r} has a malformed history/config")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError; too deeply nested
+        raise ValueError(f"resume: {path!r} has a corrupted history/config: "
+                         f"{type(exc).__name__}: {exc}"[:500]) from None
+    if not isinstance(history, list) or not all(isinstance(r, dict) for r in history):
+        raise ValueError(f"resume: {path!r} has a malformed history (a list of dicts expected)")
+    _check_config(config, path)
+    for name in ("X", "lam", "initial_objective", *(f"model_{k}" for k in _MODEL)):
+        a = arrays[name]
+        if a.dtype.kind not in "fiu" or not np.all(np.isfinite(a)):
+            raise ValueError(f"resume: {path!r} has a malformed {name} (finite real numbers "
+                             f"expected, got dtype {a.dtype})")
+    if arrays["initial_objective"].shape != ():
+        raise ValueError(f"resume: {path!r} has a malformed initial_objective (a scalar expected)")
+    try:
+        model = ImplicitModel(**{k: arrays[f"model_{k}"] for k in _MODEL})
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"resume: {path!r} holds an invalid model: {exc}"[:500]) from None
     return {
-        "model": ImplicitModel(**{k: arrays[f"model_{k}"] for k in _MODEL}),
-        "X": arrays["X"], "lam": arrays["lam"], "history": history, "config": config,
+        "model": model,
+        "X": np.asarray(arrays["X"], dtype=np.float64),
+        "lam": np.asarray(arrays["lam"], dtype=np.float64), "history": history, "config": config,
         "initial_objective": float(arrays["initial_objective"]),
     }
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+
+
+#: The fields of a checkpoint's config (what :func:`idl_sdp.fit` writes) and their checks.
+_CONFIG_FIELDS = {
+    "hidden": (_is_int, "an int"),
+    "lmi": (lambda v: isinstance(v, str), "a string"),
+    "eps": (_is_num, "a number"),
+    "solver": (lambda v: isinstance(v, str), "a string"),
+    "seed": (_is_int, "an int"),
+    "tol": (_is_num, "a number"),
+    "dual_step": (lambda v: v is None or _is_num(v), "null or a number"),
+    "data": (lambda v: isinstance(v, str), "a string"),
+    "lam": (lambda v: isinstance(v, list) and all(_is_num(x) for x in v), "a list of numbers"),
+    "reg": (lambda v: _is_num(v) and v >= 0, "a number >= 0"),
+    "reg_path": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
+                 "a list of dicts"),
+}
+
+
+def _check_config(config: Any, path: str) -> None:
+    """One ``ValueError`` naming ``path`` for a config with missing, extra or mistyped fields."""
+    if not isinstance(config, dict):
+        raise ValueError(f"resume: {path!r} has a malformed config (a dict expected, "
+                         f"got {type(config).__name__})")
+    missing = sorted(set(_CONFIG_FIELDS) - set(config))
+    extra = sorted(set(config) - set(_CONFIG_FIELDS))
+    wrong = [f"{k} (expected {what})" for k, (ok, what) in _CONFIG_FIELDS.items()
+             if k in config and not ok(config[k])]
+    problems = ([f"missing {missing}"] if missing else []) + (
+        [f"unexpected {extra}"] if extra else []) + ([f"mistyped {wrong}"] if wrong else [])
+    if problems:
+        raise ValueError(f"resume: {path!r} has a malformed config: "
+                         + "; ".join(problems)[:400])

@@ -16,7 +16,8 @@ import numpy as np
 
 from ._solvers import SOLVERS, SolverError, check_solver, other_solver
 from ._validation import (
-    check_choice, check_feature_scale, check_nonneg_float, check_open_unit, check_positive_int,
+    as_matrix, check_bool, check_choice, check_feature_scale, check_nonneg_float,
+    check_open_unit, check_positive_int, check_same_columns, check_squares_finite,
     check_training_data,
 )
 from .alternate import alternate
@@ -88,6 +89,11 @@ def initial_model(U: np.ndarray, Y: np.ndarray, hidden: int, seed: int = 0) -> I
     With D = 0 the equilibrium is X₀ = (E U)₊; A, B, c are the minimum-norm
     least-squares fit of Y on [X₀; U; 1].
     """
+    U = check_squares_finite(as_matrix(U, "U"), "U")
+    Y = check_squares_finite(as_matrix(Y, "Y"), "Y")
+    check_same_columns([("U", U), ("Y", Y)])
+    hidden = check_positive_int(hidden, "hidden")
+    seed = check_positive_int(seed, "seed", minimum=0)
     n, m = U.shape
     rng = np.random.default_rng(seed)
     E = rng.standard_normal((hidden, n)) / np.sqrt(max(n, 1))
@@ -116,6 +122,34 @@ def _check_feasible(model: ImplicitModel, lam: np.ndarray, eps: float) -> Dict[s
         raise SolverError(f"Theta-step returned a model with {exc}",
                           status="infeasible_point", step="Theta-step") from None
     return {"norm2_D": norm2, "lambda_min_M": lam_min}
+
+
+def _check_resume_state(state: Dict[str, Any], path: Any, U: np.ndarray, Y: np.ndarray,
+                        hidden: int, eps: float) -> None:
+    """Refuse a loaded model that a fresh Θ-step would have refused (``ValueError``).
+
+    A model read from a file gets the checks of :func:`_check_feasible` (‖D‖₂, M ⪰ 0 at
+    the saved λ) and shape checks against the data, before it is used or returned.
+    """
+    model, X, lam = state["model"], state["X"], state["lam"]
+    n, m = U.shape
+    expected = {"A": (Y.shape[0], hidden), "B": (Y.shape[0], n), "c": (Y.shape[0],),
+                "D": (hidden, hidden), "E": (hidden, n), "f": (hidden,)}
+    for k, shape in expected.items():
+        if getattr(model, k).shape != shape:
+            raise ValueError(f"resume: checkpoint {path!r} holds a model with {k} of shape "
+                             f"{getattr(model, k).shape}, expected {shape}")
+    if X.shape != (hidden, m) or lam.shape != (hidden,):
+        raise ValueError(f"resume: checkpoint {path!r} holds X of shape {X.shape} and lam of "
+                         f"shape {lam.shape}, expected {(hidden, m)} and {(hidden,)}")
+    if not (np.all(np.isfinite(lam)) and np.all(lam >= 0)):
+        raise ValueError(f"resume: checkpoint {path!r} holds multipliers lam that are not "
+                         "finite and >= 0")
+    try:
+        _check_feasible(model, lam, eps)
+    except SolverError as exc:
+        raise ValueError(f"resume: checkpoint {path!r} holds an infeasible model "
+                         f"(tampered or corrupted): {exc}") from None
 
 
 def _run(
@@ -313,7 +347,10 @@ def fit(
     hidden : int
         Number of hidden units h.
     lam : float or array_like of shape (h,), default 1.0
-        Multipliers λ ≥ 0 of the Fenchel-divergence relaxation.
+        Multipliers λ ≥ 0, not all zero, of the Fenchel-divergence relaxation: λ = 0
+        (a zero scalar or an all-zero vector) is refused with a ValueError, since the
+        Fenchel term vanishes and the LMI degenerates; single units with λ_j = 0 are
+        allowed.
     rounds : int, default 20
         Maximum number of alternating rounds.
     tol : float, default 1e-6
@@ -372,7 +409,8 @@ def fit(
         Write model, X, λ, round and history to this ``.npz`` after every round,
         atomically (temporary file, fsync, rename): an interrupted run leaves the last
         completed round intact. A Ctrl-C re-raises ``KeyboardInterrupt`` saying how
-        to resume.
+        to resume — with every solver: an SCS solve that caught the Ctrl-C itself
+        (status "interrupted") is not retried by the fallback.
     certify : bool, default False
         Certify the final model rigorously (exact arithmetic, :func:`idl_sdp.certify`):
         M ⪰ 0 (the next X-step is convex), ‖D‖₂ ≤ 1 − eps and ‖D‖₂ < 1 (well-posed).
@@ -381,7 +419,10 @@ def fit(
         Continue the run saved in this checkpoint (same data and settings; ``rounds``
         may be larger). With CLARABEL or ``"fast"`` the final model is bit-identical to
         an uninterrupted run; SCS's internal warm-start state is not saved, so with
-        SCS it agrees to solver tolerance. The checkpoint's ``reg`` is reused.
+        SCS it agrees to solver tolerance. The checkpoint's ``reg`` is reused. The file
+        is checked before use: a malformed one (missing, extra or mistyped config
+        fields, non-finite arrays) or one whose model fails the checks of a fresh
+        Θ-step (‖D‖₂ < 1 − eps/2, M ⪰ 0 at the saved λ) raises ``ValueError`` naming it.
 
     Returns
     -------
@@ -410,8 +451,10 @@ def fit(
         raise TypeError(f"solver_options must be a dict, got {type(solver_options).__name__}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    fallback = check_bool(fallback, "fallback")
+    certify = check_bool(certify, "certify")
     kw = dict(tol=tol, lmi=lmi, eps=eps, solver=solver, dual_step=dual_step,
-              solver_options=dict(solver_options or {}), fallback=bool(fallback),
+              solver_options=dict(solver_options or {}), fallback=fallback,
               client=client, chunk_size=check_positive_int(chunk_size, "chunk_size"))
     path: List[Dict[str, float]] = []
     config = {"hidden": hidden, "lmi": lmi, "eps": eps, "solver": solver, "seed": seed,
@@ -427,6 +470,7 @@ def fit(
                     f"resume: checkpoint {resume!r} was written with {key}={saved.get(key)!r}, "
                     f"this call has {key}={value!r}" if key != "data" else
                     f"resume: checkpoint {resume!r} was written for other training data")
+        _check_resume_state(resume_state, resume, U, Y, hidden, eps)
         reg, path = saved["reg"], saved.get("reg_path", [])
     elif isinstance(reg, str):
         check_choice(reg, "reg", ("auto",))
@@ -438,6 +482,10 @@ def fit(
         if U.shape[1] < 8:
             raise ValueError(f"reg='auto' needs at least 8 samples, got {U.shape[1]}; "
                              "pass a number for reg")
+        if reg_folds > U.shape[1]:
+            raise ValueError(
+                f"reg_folds must be <= the number of samples ({U.shape[1]}), so that every "
+                f"validation fold holds a sample, got {reg_folds}")
         reg, path = _select_reg(U, Y, hidden, lam_vec, grid, seed, reg_rounds, reg_folds, **kw)
     else:
         reg = check_nonneg_float(reg, "reg")

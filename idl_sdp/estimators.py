@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_finite_result
+from ._validation import check_finite_result, check_squares_finite
 from .driver import FitResult
 from .driver import fit as _fit
 from .model import ImplicitModel
@@ -100,10 +100,14 @@ class _ImplicitBase(BaseEstimator):
                 f"standardize must be a bool, got {type(self.standardize).__name__} "
                 f"{self.standardize!r}"
             )
-        return validate_data(
+        X, y = validate_data(
             self, X, y, dtype=np.float64, multi_output=multi_output,
             y_numeric=multi_output, ensure_min_samples=1,
         )
+        check_squares_finite(X, "X")
+        if multi_output:
+            check_squares_finite(np.asarray(y, dtype=np.float64), "y")
+        return X, y
 
     def _effective_reg(self, n_samples: int) -> Any:
         reg = self.reg
@@ -167,7 +171,7 @@ class ImplicitRegressor(RegressorMixin, _ImplicitBase):
     hidden : int, default 10
         Number of hidden units h.
     lam : float or array_like of shape (hidden,), default 1.0
-        Multipliers λ ≥ 0 of the Fenchel-divergence relaxation.
+        Multipliers λ ≥ 0, not all zero, of the Fenchel-divergence relaxation.
     rounds : int, default 20
         Maximum number of alternating rounds.
     tol : float, default 1e-6
@@ -311,7 +315,7 @@ class ImplicitClassifier(ClassifierMixin, _ImplicitBase):
     hidden : int, default 10
         Number of hidden units h.
     lam : float or array_like of shape (hidden,), default 1.0
-        Multipliers λ ≥ 0 of the Fenchel-divergence relaxation.
+        Multipliers λ ≥ 0, not all zero, of the Fenchel-divergence relaxation.
     rounds : int, default 20
         Maximum number of alternating rounds.
     tol : float, default 1e-6

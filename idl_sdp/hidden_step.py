@@ -29,7 +29,7 @@ import cvxpy as cp
 import numpy as np
 
 from ._solvers import SOLVERS, SolverError, check_solver, solve_problem
-from ._validation import as_matrix, check_lam, check_nonneg_float, check_training_data
+from ._validation import as_matrix, check_bool, check_lam, check_nonneg_float, check_training_data
 from .model import ImplicitModel, check_model_sizes
 # NotConvexError and psd_factor live with the step data; re-exported here, where
 # users of the X-step look for them.
@@ -50,7 +50,8 @@ class HiddenStep:
     hidden : int
         Number of hidden units h.
     lam : float or array_like of shape (h,)
-        Nonnegative multipliers λ.
+        Multipliers λ ≥ 0, not all zero (λ = 0 is refused: the Fenchel term would
+        vanish and the LMI degenerate; single units with λ_j = 0 are allowed).
     psd_tol : float, default 1e-9
         Relative tolerance below which a negative eigenvalue of M counts as
         rounding noise (see :func:`psd_factor`).
@@ -147,7 +148,7 @@ class HiddenStep:
 
     def set_lam(self, lam: Any) -> None:
         """Change λ (takes effect at the next :meth:`set_model`; no recompilation)."""
-        self.lam = check_lam(lam, self.hidden)
+        self.lam = check_lam(lam, self.hidden, positive=True)
 
     def data(self, model: ImplicitModel) -> HiddenData:
         """The numpy data of this X-step for Θ = ``model``.
@@ -214,6 +215,7 @@ class HiddenStep:
             If the solver does not return ``optimal``.
         """
         solver = check_solver(solver, SOLVERS + ("FAST",))
+        return_info = check_bool(return_info, "return_info")
         if x0 is not None:
             x0 = as_matrix(x0, "x0", shape=(self.hidden, self.U.shape[1]))
         data = self.data(model)

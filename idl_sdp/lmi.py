@@ -29,6 +29,8 @@ from typing import List, Optional
 import cvxpy as cp
 import numpy as np
 
+from ._validation import as_matrix, check_lam
+
 __all__ = [
     "LMI_CHOICES",
     "default_margin",
@@ -68,8 +70,17 @@ def _sym(S):
 
 
 def convexity_matrix(A: np.ndarray, D: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """M = AᵀA + Λ − ΛD − DᵀΛ (eq 6); the X-step is convex iff M ⪰ 0."""
-    lam = np.asarray(lam, dtype=float)
+    """M = AᵀA + Λ − ΛD − DᵀΛ (eq 6); the X-step is convex iff M ⪰ 0.
+
+    ``A`` is (p, h), ``D`` (h, h) and ``lam`` a float or length-h vector, λ ≥ 0
+    (λ = 0 is allowed here: M = AᵀA − 0 is still well defined). Raises ``TypeError``
+    or ``ValueError`` naming the argument for anything else (complex, 1-D, NaN, ...).
+    """
+    D = as_matrix(D, "D")
+    if D.shape[0] != D.shape[1]:
+        raise ValueError(f"D must be square (h, h), got shape {D.shape}")
+    A = as_matrix(A, "A", shape=(None, D.shape[0]))
+    lam = check_lam(lam, D.shape[0])
     LD = lam[:, None] * D
     return _sym(A.T @ A + np.diag(lam) - LD - LD.T)
 

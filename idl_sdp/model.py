@@ -15,7 +15,7 @@ from typing import Any, Dict, Optional, Union
 import numpy as np
 
 from ._io import atomic_write, read_npz
-from ._validation import as_matrix, as_vector, check_positive_int, check_nonneg_float
+from ._validation import as_matrix, as_path, as_vector, check_positive_int, check_nonneg_float
 
 __all__ = ["ImplicitModel", "EquilibriumError", "MODEL_FORMAT_VERSION", "check_model_sizes"]
 
@@ -176,7 +176,11 @@ class ImplicitModel:
 
     # -------------------------------------------------------------------- I/O
     def save(self, path: Union[str, os.PathLike]) -> None:
-        """Write the model to a ``.npz`` file (atomically: temporary file, then rename)."""
+        """Write the model to a ``.npz`` file (atomically: temporary file, then rename).
+
+        ``path`` is a ``str``, ``os.PathLike`` or ``bytes`` (decoded by ``os.fsdecode``).
+        """
+        path = as_path(path, "path")
         atomic_write(path, lambda fh: np.savez(
             fh, format_version=np.int64(MODEL_FORMAT_VERSION), **self.params()))
 
@@ -186,8 +190,9 @@ class ImplicitModel:
 
         Raises ``ValueError`` naming the problem for a file that is not a model file,
         is truncated or corrupted, or has another format version. Never unpickles.
+        ``path`` is a ``str``, ``os.PathLike`` or ``bytes`` (decoded by ``os.fsdecode``).
         """
-        path = os.fspath(path)
+        path = as_path(path, "path")
         arrays = read_npz(path, "model file")
         version = arrays.get("format_version")
         if version is None or version.shape != () or int(version) != MODEL_FORMAT_VERSION:

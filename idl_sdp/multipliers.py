@@ -30,6 +30,7 @@ import cvxpy as cp
 import numpy as np
 
 from ._solvers import SolverError, solve_problem
+from ._validation import check_bool
 from .fenchel import fenchel_divergence
 from .lmi import MARGIN_SCALE, convexity_matrix, default_margin
 from .model import ImplicitModel
@@ -75,6 +76,7 @@ def dual_update(
         λ⁺, with λ_min(M(λ⁺)) ≥ δ(λ⁺) checked in floating point. If the SDP cannot be
         solved or its point fails the check, λ_k is returned unchanged (status says so).
     """
+    return_info = check_bool(return_info, "return_info")
     lam = np.asarray(lam, dtype=float)
     delta_dir = rho * divergence_direction(model, X, U)
     target = lam + delta_dir

@@ -14,7 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_matrix, check_lam, check_nonneg_float, check_same_columns
+from ._validation import (
+    as_matrix, check_finite_result, check_instance, check_lam, check_nonneg_float,
+    check_same_columns, check_squares_finite,
+)
 from .fenchel import fenchel_divergence
 from .model import ImplicitModel
 
@@ -23,18 +26,22 @@ __all__ = ["objective", "ridge_penalty", "loss_and_divergence"]
 
 def ridge_penalty(model: ImplicitModel) -> float:
     """½(‖A‖² + ‖B‖² + ‖D‖² + ‖E‖²): the ridge on Θ (biases c, f are not penalised)."""
-    return 0.5 * float(
-        np.sum(model.A**2) + np.sum(model.B**2) + np.sum(model.D**2) + np.sum(model.E**2)
-    )
+    check_instance(model, ImplicitModel, "model")
+    with np.errstate(over="ignore"):
+        value = 0.5 * float(
+            np.sum(model.A**2) + np.sum(model.B**2) + np.sum(model.D**2) + np.sum(model.E**2)
+        )
+    check_finite_result(value, "the ridge penalty", "the model's A, B, D, E")
+    return value
 
 
 def _checked(model: ImplicitModel, X: Any, U: Any, Y: Any, lam: Any):
     if not isinstance(model, ImplicitModel):
         raise TypeError(f"model must be an ImplicitModel, got {type(model).__name__}")
     h = model.n_hidden
-    U = as_matrix(U, "U", shape=(model.n_inputs, None))
-    X = as_matrix(X, "X", shape=(h, None))
-    Y = as_matrix(Y, "Y", shape=(model.n_outputs, None))
+    U = check_squares_finite(as_matrix(U, "U", shape=(model.n_inputs, None)), "U")
+    X = check_squares_finite(as_matrix(X, "X", shape=(h, None)), "X")
+    Y = check_squares_finite(as_matrix(Y, "Y", shape=(model.n_outputs, None)), "Y")
     check_same_columns([("U", U), ("X", X), ("Y", Y)])
     return X, U, Y, check_lam(lam, h)
 
@@ -66,5 +73,8 @@ def objective(model: ImplicitModel, X: Any, U: Any, Y: Any, lam: Any, reg: float
         Ridge strength; the Θ-step minimises ``J + reg · ridge_penalty``.
     """
     reg = check_nonneg_float(reg, "reg")
-    loss, div = loss_and_divergence(model, X, U, Y, lam)
-    return loss + div + (reg * ridge_penalty(model) if reg else 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, div = loss_and_divergence(model, X, U, Y, lam)
+        value = loss + div + (reg * ridge_penalty(model) if reg else 0.0)
+    check_finite_result(value, "the objective J", "model, X, U, Y")
+    return value

@@ -22,7 +22,7 @@ import numpy as np
 
 from ._solvers import SOLVERS, SolverError, check_solver, solve_problem
 from ._validation import (
-    as_matrix, check_choice, check_lam, check_nonneg_float,
+    as_matrix, check_bool, check_choice, check_lam, check_nonneg_float,
     check_open_unit, check_training_data,
 )
 from .lmi import LMI_CHOICES, default_margin, lmi_constraints, norm_constraint
@@ -61,7 +61,7 @@ class ParameterStep:
     Y : array_like, shape (p, m)
     hidden : int
     lam : float or array_like of shape (h,)
-        Nonnegative multipliers λ. They enter the problem as constants, so
+        Multipliers λ ≥ 0, not all zero (λ = 0 is refused). They enter the problem as constants, so
         :meth:`set_lam` rebuilds it (the only change that recompiles).
     lmi : {"linearized", "eq5", "schur"}, default "linearized"
         Which convex sufficient condition for M ⪰ 0 to impose (see :mod:`idl_sdp.lmi`).
@@ -112,7 +112,7 @@ class ParameterStep:
 
     def set_lam(self, lam: Any) -> None:
         """Change λ; the problem is rebuilt (λ enters it as a constant)."""
-        self.lam = check_lam(lam, self.hidden)
+        self.lam = check_lam(lam, self.hidden, positive=True)
         self._build()
 
     def _build(self) -> None:
@@ -244,6 +244,7 @@ class ParameterStep:
             If the solver does not return ``optimal``.
         """
         solver = check_solver(solver, SOLVERS + ("FAST",))
+        return_info = check_bool(return_info, "return_info")
         X = self._checked(X, model)
         data = theta_step_data(X, self.U, self.Y, self.lam)
         if solver != "FAST":

@@ -18,7 +18,7 @@ import cvxpy as cp
 import numpy as np
 
 from .._solvers import is_solver_crash
-from .._validation import check_choice, check_nonneg_float, check_positive_int
+from .._validation import check_bool, check_choice, check_nonneg_float, check_positive_int
 from ..conic.adapters import ADAPTERS
 from .measure import _as_problem, _psd_items, _restore, _snapshot, measure_point
 from .settings import (REFERENCE_OPTIONS, TOLERANCES, _check_options, _check_solvers,
@@ -293,6 +293,7 @@ def compare_bounds(
     from ..conic import ConicForm, conic_form, solve_conic  # noqa: PLC0415
     from ..conic.dimacs import dimacs_errors  # noqa: PLC0415
 
+    perturb = check_bool(perturb, "perturb")
     solvers = tuple(s for s in _check_solvers(solvers, "solvers"))
     for s in solvers:
         if s not in ADAPTERS:  # the solvers with an adapter (not SDPA)
