@@ -458,6 +458,8 @@ def load_sidecar(model_path: str) -> Optional[Dict[str, Any]]:
             data = json.load(fh)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"sidecar {path}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"sidecar {path}: its JSON is nested too deeply to read") from None
     if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
         raise ValueError(f"sidecar {path}: not an idl-sdp sidecar (format "
                          f"{data.get('format') if isinstance(data, dict) else None!r})")

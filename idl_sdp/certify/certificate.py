@@ -108,6 +108,9 @@ def _read_json(path: Union[str, os.PathLike]) -> Any:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"path {path!r} is not a valid certificate JSON file "
                          f"(truncated or corrupted?): {exc}") from None
+    except RecursionError:
+        raise ValueError(f"path {path!r} is not a certificate: its JSON is nested too "
+                         "deeply to read") from None
     except OSError as exc:
         raise ValueError(f"path {path!r} cannot be read: {exc}") from None
 
