@@ -28,13 +28,11 @@ def bound_args(p: argparse.ArgumentParser) -> None:
 
 
 def _options(solver: str, tol):
-    from .conic.adapters import ADAPTERS
+    from .conic.adapters import ADAPTERS, check_tolerance
 
     if tol is None:
         return None
-    if not (math.isfinite(tol) and 0 < tol < 1):
-        raise ValueError(f"--tol must lie in (0, 1), got {tol}")
-    return ADAPTERS[solver].tolerance_options(tol)
+    return ADAPTERS[solver].tolerance_options(check_tolerance(tol, "--tol"))
 
 
 def bound_run(args: argparse.Namespace) -> int:

@@ -273,12 +273,25 @@ def _same(same: Dict[int, int]) -> List[List[int]]:
     return [[int(i), int(j)] for i, j in sorted(same.items())]
 
 
-def prove_upper(E: ExactForm, x: np.ndarray) -> SideProof:
-    """Prove p* ≤ cᵀx* + d from an approximate primal point (see the module docstring)."""
+def _room_of(E: ExactForm, scale: Fraction):
+    """``beta_of`` for :func:`_cone_room`: rows lo..hi of A times ``scale`` (the bound on
+    how far the exact point lies from the one proven on), per row or as a block."""
+    def beta_of(a: int, b: int, per_row: bool):
+        if scale == 0:
+            return [Fraction(0)] * (b - a) if per_row else Fraction(0)
+        if per_row:
+            return [nr * scale for nr in E.A.row_norms_upper(a, b)]
+        return E.A.fro_upper(a, b) * scale
+    return beta_of
+
+
+def _prove_primal(E: ExactForm, x: np.ndarray, ray: bool, label: str) -> SideProof:
+    """The primal side: x* with A_Z x* = −b_Z (0 for a ray) exactly and A x* + b (A x*
+    for a ray) in K; the bound is cᵀx* + d (cᵀx* for a ray), rounded up."""
     try:
         xq = _to_vec(x)
     except ValueError as exc:
-        return SideProof(None, None, f"primal point: {exc}")
+        return SideProof(None, None, f"{label}: {exc}")
     lo, hi = E.zero_rows()
     theta = Fraction(0)
     cert: Dict[str, Any] = {"x": [float(v).hex() for v in x], "correction": None}
@@ -286,27 +299,25 @@ def prove_upper(E: ExactForm, x: np.ndarray) -> SideProof:
         if hi - lo > MAX_CORRECTION:
             return SideProof(None, None, f"{hi - lo} equality rows: more than the exact "
                                           f"correction handles ({MAX_CORRECTION})")
-        out = _correction(E, "primal", xq, DyadicVec.of(-E.form.b[lo:hi]))
+        target = DyadicVec([0] * (hi - lo), 0) if ray else DyadicVec.of(-E.form.b[lo:hi])
+        out = _correction(E, "primal", xq, target)
         if isinstance(out, str):
             return SideProof(None, None, out)
         _, eta, xq, part = out
         theta = E.A.fro_upper(lo, hi) * eta
         cert["correction"] = part
-    s = E.A.matvec(xq).add(E.b)
-
-    def beta_of(a, b, per_row):
-        if theta == 0:
-            return [Fraction(0)] * (b - a) if per_row else Fraction(0)
-        if per_row:
-            return [nr * theta for nr in E.A.row_norms_upper(a, b)]
-        return E.A.fro_upper(a, b) * theta
-
-    ok, proofs, why, short = _cone_room(E, s, beta_of, "primal")
+    s = E.A.matvec(xq) if ray else E.A.matvec(xq).add(E.b)
+    ok, proofs, why, short = _cone_room(E, s, _room_of(E, theta), "primal")
     if not ok:
-        return SideProof(None, None, "primal point: " + why, short)
+        return SideProof(None, None, f"{label}: " + why, short)
     cert["psd_proofs"] = proofs
-    value = xq.dot(E.c) + E.d + E.c.norm2_upper() * theta
+    value = xq.dot(E.c) + (0 if ray else E.d) + E.c.norm2_upper() * theta
     return SideProof(value, cert)
+
+
+def prove_upper(E: ExactForm, x: np.ndarray) -> SideProof:
+    """Prove p* ≤ cᵀx* + d from an approximate primal point (see the module docstring)."""
+    return _prove_primal(E, x, False, "primal point")
 
 
 def prove_lower(E: ExactForm, y: np.ndarray, ray: bool = False,
@@ -330,13 +341,7 @@ def prove_lower(E: ExactForm, y: np.ndarray, ray: bool = False,
     if isinstance(out, str):
         return SideProof(None, None, out)
     _, eta, yp, part = out
-
-    def beta_of(a, b, per_row):
-        if per_row:
-            return [nr * eta for nr in E.A.row_norms_upper(a, b)]
-        return E.A.fro_upper(a, b) * eta
-
-    ok, proofs, why, short = _cone_room(E, yp, beta_of, "dual", sb)
+    ok, proofs, why, short = _cone_room(E, yp, _room_of(E, eta), "dual", sb)
     if not ok:
         return SideProof(None, None, "dual point: " + why, short)
     penalty = E.penalty if sb is not None else Fraction(0)
@@ -355,35 +360,10 @@ def prove_lower(E: ExactForm, y: np.ndarray, ray: bool = False,
 
 def prove_ray(E: ExactForm, x: np.ndarray) -> SideProof:
     """Prove a primal improving ray: A_Z x* = 0, A x* ∈ K elsewhere, cᵀx* < 0."""
-    try:
-        xq = _to_vec(x)
-    except ValueError as exc:
-        return SideProof(None, None, f"ray: {exc}")
-    lo, hi = E.zero_rows()
-    theta = Fraction(0)
-    cert: Dict[str, Any] = {"x": [float(v).hex() for v in x], "correction": None}
-    if hi > lo:
-        out = _correction(E, "primal", xq, DyadicVec([0] * (hi - lo), 0))
-        if isinstance(out, str):
-            return SideProof(None, None, out)
-        _, eta, xq, part = out
-        theta = E.A.fro_upper(lo, hi) * eta
-        cert["correction"] = part
-    s = E.A.matvec(xq)
-
-    def beta_of(a, b, per_row):
-        if per_row:
-            return [nr * theta for nr in E.A.row_norms_upper(a, b)]
-        return E.A.fro_upper(a, b) * theta
-
-    ok, proofs, why, short = _cone_room(E, s, beta_of, "primal")
-    if not ok:
-        return SideProof(None, None, "ray: " + why, short)
-    cx = xq.dot(E.c) + E.c.norm2_upper() * theta
-    if cx >= 0:
+    proof = _prove_primal(E, x, True, "ray")
+    if proof.bound is not None and proof.bound >= 0:
         return SideProof(None, None, "the ray does not improve the objective within its error")
-    cert["psd_proofs"] = proofs
-    return SideProof(cx, cert)
+    return proof
 
 
 # ------------------------------------------------------------------ perturbations

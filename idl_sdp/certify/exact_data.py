@@ -6,14 +6,13 @@ products of such arrays stay dyadic and are computed here with Python integers.
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import scipy.sparse as sp
 
-from .floating import FloatView, exact_residual_bound
+from .floating import FloatView, _sqrt_upper, exact_residual_bound
 from .rational import ExactMatrix, dyadic_ints, format_rational
 
 __all__ = ["DyadicVec", "DyadicCSR", "sqrt_upper", "psd_lower_bound"]
@@ -155,21 +154,9 @@ class DyadicCSR:
         return T
 
 
-def sqrt_upper(q: Fraction) -> Fraction:
-    """A rational r ≥ √q (q ≥ 0), within about 2⁻⁶⁰ relative."""
-    if q <= 0:
-        return Fraction(0)
-    e = (128 - (q.numerator.bit_length() - q.denominator.bit_length())) // 2
-    X = q * Fraction(4) ** e if e >= 0 else q / Fraction(4) ** (-e)
-    s = math.isqrt(X.numerator // X.denominator) + 1      # s² > X
-    return Fraction(s) / Fraction(2) ** e if e >= 0 else Fraction(s) * Fraction(2) ** (-e)
-
-
-def _sym_matrix(vec: Sequence[int], den: int, n: int) -> ExactMatrix:
-    """The n × n matrix of a column-major vec (exactly symmetric by construction of the
-    form's PSD rows)."""
-    rows = [[vec[j * n + i] for j in range(n)] for i in range(n)]
-    return ExactMatrix(rows, den)
+#: A rational r ≥ √q, a little loose on purpose (see floating._sqrt_upper): the
+#: independent verifier, computing √q more tightly, then never proves less than claimed.
+sqrt_upper = _sqrt_upper
 
 
 def psd_lower_bound(M: ExactMatrix, need: Fraction = Fraction(0)
