@@ -1,4 +1,11 @@
-"""Textbook biconvex problems alternated by idl_sdp.alternate, with their known answers.
+"""
+Textbook biconvex problems and their known answers
+==================================================
+
+Three textbook biconvex problems alternated by ``idl_sdp.alternate``, next to their
+known answers.
+
+The mathematics is in :doc:`/gallery`; the driver is :func:`idl_sdp.alternate`.
 
 1. Rank-one approximation of diag(3, 2, 1) by alternating least squares: the optimum
    (value 5), the saddle (value 10) and a stopping rule fooled by the saddle.
@@ -9,7 +16,7 @@
 
 Prints a table per problem (start, final objective, rounds, time) and saves a
 convergence plot to the directory given as the first argument, or in
-$IDL_SDP_OUTPUT_DIR, or else in a new temporary directory.
+``$IDL_SDP_OUTPUT_DIR``, or else in a new temporary directory::
 
     python examples/biconvex_gallery.py [output_dir]
 """

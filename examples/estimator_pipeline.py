@@ -1,4 +1,8 @@
-"""The scikit-learn estimators in a Pipeline, a grid search and cross-validation.
+"""
+scikit-learn estimators: Pipeline, grid search, cross-validation
+================================================================
+
+The scikit-learn estimators in a ``Pipeline``, a grid search and cross-validation.
 
 * iris: ``Pipeline(StandardScaler, ImplicitClassifier)`` tuned by ``GridSearchCV`` over
   the number of hidden units and the ridge strength (3-fold), then scored on a

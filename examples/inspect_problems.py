@@ -1,7 +1,10 @@
-"""Inspect the two convex halves of eq 7 as cvxpy problems (for teaching).
+"""
+Inspect the X-step and the Θ-step as cvxpy problems
+===================================================
 
-Builds both subproblems on iris (h = 10) and prints their sizes, cone dimensions and
-DPP/QP flags, then shows that a re-solve with new parameter values skips compilation.
+The two convex halves of eq 7 as cvxpy problems (for teaching). Builds both
+subproblems on iris (h = 10) and prints their sizes, cone dimensions and DPP/QP
+flags, then shows that a re-solve with new parameter values skips compilation.
 """
 import time
 

@@ -1,9 +1,17 @@
-"""Diagonal-constrained least squares min_s ½‖A diag(s) Bᵀ − C‖²_F, four methods.
+"""
+Diagonal least squares: four methods
+====================================
+
+Diagonal-constrained least squares ``min_s ½‖A diag(s) Bᵀ − C‖²_F`` by the normal
+equations, cvxpy, coordinate descent and projected gradient.
+
+The solver is :func:`idl_sdp.lsq.diagonal_least_squares`; the mathematics is in
+:doc:`/gallery`.
 
 Prints one table per problem (method, final objective, iterations, time, distance to
 the reference solution) and the seed text's coordinate formula next to the exact one.
 Saves a convergence plot to the directory given as the first argument, or in
-$IDL_SDP_OUTPUT_DIR, or else in a new temporary directory.
+``$IDL_SDP_OUTPUT_DIR``, or else in a new temporary directory::
 
     python examples/lsq_diagonal.py [output_dir]
 """

@@ -1,10 +1,18 @@
-"""Hadamard-product least squares min_{u,v} ‖y − (A u) ∘ (B v)‖², four methods.
+"""
+Hadamard-product least squares: four methods
+============================================
+
+``min_{u,v} ‖y − (A u) ∘ (B v)‖²`` by alternating least squares, lifted OLS + SVD,
+Gauss–Newton and a nuclear-norm relaxation.
+
+The solver is :func:`idl_sdp.lsq.hadamard_least_squares`; the mathematics is in
+:doc:`/gallery`.
 
 Prints one table per problem (method, final residual ‖r‖², iterations, time, and for
 the convex relaxation its exactness certificate and σ₂/σ₁) on: the counterexample to
 lifted OLS + SVD, a planted noiseless instance, and a noisy one. Saves a convergence
-plot to the directory given as the first argument, or in $IDL_SDP_OUTPUT_DIR, or else
-in a new temporary directory.
+plot to the directory given as the first argument, or in ``$IDL_SDP_OUTPUT_DIR``, or
+else in a new temporary directory::
 
     python examples/lsq_hadamard.py [output_dir]
 """
