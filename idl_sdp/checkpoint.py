@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Union
 
 import numpy as np
 
-from ._io import atomic_write, read_npz
+from ._io import atomic_write, parse_json, read_npz
 from .model import ImplicitModel
 
 __all__ = ["save_checkpoint", "load_checkpoint", "data_digest", "CHECKPOINT_VERSION"]
@@ -70,12 +70,17 @@ def load_checkpoint(path: Union[str, os.PathLike]) -> Dict[str, Any]:
     missing = [k for k in needed if k not in arrays]
     if missing:
         raise ValueError(f"resume: {path!r} lacks {missing}")
-    try:
-        history = json.loads(str(arrays["history"]))
-        config = json.loads(str(arrays["config"]))
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError; too deeply nested
-        raise ValueError(f"resume: {path!r} has a corrupted history/config: "
-                         f"{type(exc).__name__}: {exc}"[:500]) from None
+    parsed = {}
+    for name in ("history", "config"):
+        if arrays[name].shape != () or arrays[name].dtype.kind != "U":
+            raise ValueError(f"resume: {path!r} has a malformed {name} (a JSON string "
+                             f"expected, got dtype {arrays[name].dtype}, shape "
+                             f"{arrays[name].shape})")
+        try:  # bounded nesting (MAX_JSON_DEPTH): never a RecursionError
+            parsed[name] = parse_json(str(arrays[name]))
+        except Exception as exc:  # _io._Refused: invalid or too deeply nested JSON
+            raise ValueError(f"resume: {path!r} has a corrupted {name}: {exc}"[:500]) from None
+    history, config = parsed["history"], parsed["config"]
     if not isinstance(history, list) or not all(isinstance(r, dict) for r in history):
         raise ValueError(f"resume: {path!r} has a malformed history (a list of dicts expected)")
     _check_config(config, path)

@@ -63,12 +63,13 @@ import math
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
 import numpy as np
 
-from ._io import atomic_write
+from ._io import atomic_write, file_sha256, read_json
 
 __all__ = [
     "main", "build_parser", "SUBCOMMANDS", "Subcommand", "fold_standardization",
@@ -449,17 +450,27 @@ def _write_text_atomic(path: str, text: str) -> None:
 
 
 def load_sidecar(model_path: str) -> Optional[Dict[str, Any]]:
-    """The sidecar of ``model_path`` if it exists (``ValueError`` if malformed)."""
+    """The sidecar of ``model_path`` if it exists, checked to belong to that model file.
+
+    A sidecar records ``model_sha256``, the SHA-256 of the model file's bytes written
+    with it; a model file with other bytes (rewritten without its sidecar, e.g. by a
+    ``fit --out`` that failed between the two writes) is refused: the sidecar's class
+    names and feature columns would be another model's. A sidecar without the field
+    (written before it existed) is accepted with a ``UserWarning``.
+
+    Raises
+    ------
+    ValueError
+        For a malformed sidecar, naming it; for a pair that does not belong together,
+        naming both files.
+    """
     path = sidecar_path(model_path)
     if not os.path.exists(path):
         return None
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"sidecar {path}: not valid JSON: {exc}") from None
-    except RecursionError:
-        raise ValueError(f"sidecar {path}: its JSON is nested too deeply to read") from None
+    try:  # bounded: MAX_FILE_BYTES, MAX_JSON_DEPTH (idl_sdp._io)
+        data = read_json(path, "sidecar")
+    except ValueError as exc:
+        raise ValueError(f"sidecar {path}: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
         raise ValueError(f"sidecar {path}: not an idl-sdp sidecar (format "
                          f"{data.get('format') if isinstance(data, dict) else None!r})")
@@ -470,6 +481,23 @@ def load_sidecar(model_path: str) -> Optional[Dict[str, Any]]:
             raise ValueError(f"sidecar {path}: field {key!r} missing or malformed")
     if data["task"] == "classify" and not isinstance(data.get("classes"), list):
         raise ValueError(f"sidecar {path}: field 'classes' missing or malformed")
+    recorded = data.get("model_sha256")
+    if recorded is None:
+        warnings.warn(f"sidecar {path} records no model_sha256 (written by an older "
+                      f"idl-sdp): it cannot be checked to belong to {model_path}",
+                      UserWarning, stacklevel=2)
+    elif not (isinstance(recorded, str) and len(recorded) == 64):
+        raise ValueError(f"sidecar {path}: field 'model_sha256' malformed (64 hex "
+                         "digits expected)")
+    else:
+        actual = file_sha256(model_path)
+        if actual != recorded.lower():
+            raise ValueError(
+                f"sidecar {path} does not belong to model {model_path}: it was written "
+                f"with a model file of SHA-256 {recorded[:16]}…, the model file's is "
+                f"{actual[:16]}… (the model was rewritten without its sidecar, e.g. by "
+                "an interrupted or failed fit --out); refit, or remove the sidecar to "
+                "use the model without it")
     return data
 
 
@@ -677,7 +705,14 @@ def _train_metric(task: str, model, X: np.ndarray, codes_or_values: np.ndarray):
 
 
 def _save_model(path: str, model, sidecar: Dict[str, Any]) -> None:
+    """Save the model, then its sidecar recording the model file's SHA-256.
+
+    Two files cannot be replaced in one atomic step; the digest makes the pair
+    checkable instead: if the sidecar write fails (full disk, kill), the new model
+    next to the previous sidecar is refused by :func:`load_sidecar`.
+    """
     model.save(path)
+    sidecar = {**sidecar, "model_sha256": file_sha256(path)}
     _write_text_atomic(sidecar_path(path), json.dumps(_jsonable(sidecar), indent=2) + "\n")
 
 

@@ -21,7 +21,7 @@ from ._validation import (
     check_training_data,
 )
 from .alternate import alternate
-from .hidden_step import HiddenStep, NotConvexError, psd_factor
+from .hidden_step import HiddenStep, NotConvexError
 from .lmi import LMI_CHOICES, convexity_matrix, default_margin
 from .model import ImplicitModel
 from .checkpoint import data_digest, load_checkpoint, save_checkpoint
@@ -42,7 +42,8 @@ class FitResult:
     Attributes
     ----------
     model : ImplicitModel
-        The trained model (satisfies ‖D‖₂ ≤ 1 − eps and M ⪰ 0, checked).
+        The trained model: ‖D‖₂ ≤ 1 − eps and M ⪰ 0 hold in exact arithmetic, as
+        :func:`idl_sdp.certify` checks them (see ``_check_feasible``).
     X : ndarray, shape (h, m)
         The relaxed hidden states of the last X-step (not the equilibrium).
     lam : ndarray, shape (h,)
@@ -109,27 +110,99 @@ def _label(solver: str, opts: Dict[str, Any]) -> str:
     return "the active-set method" if solver == "FAST" else solver
 
 
-def _check_feasible(model: ImplicitModel, lam: np.ndarray, eps: float) -> Dict[str, float]:
-    """Refuse a model with ‖D‖₂ ≥ 1 − eps/2 or an indefinite M (beyond 1e-9 relative)."""
+#: A Θ-step point with 1 − eps < ‖D‖₂ ≤ 1 − eps + NORM_REPAIR (a solver's feasibility
+#: tolerance on the active norm constraint) is repaired by scaling D; beyond, refused.
+NORM_REPAIR = 1e-6
+#: Relative room left below 1 − eps by the norm check, far above the float error of
+#: ‖D‖₂ (≈ h·2⁻⁵³), so that the exact test of ``certify`` agrees with the float one.
+NORM_HEADROOM = 1e-10
+
+
+def _rounding_bound(model: ImplicitModel, lam: np.ndarray) -> float:
+    """A bound on |float λ_min(M) − exact λ_min(M)| (forming M, then ``eigvalsh``).
+
+    Entrywise rounding of AᵀA + Λ − ΛD − DᵀΛ is at most (p + 3)·u times the same sum
+    in absolute values, whose 2-norm is at most S = ‖A‖_F² + λ_max(1 + 2‖D‖_F); the
+    symmetric eigensolver is backward stable with error ≲ h·u·‖M‖₂ ≤ h·u·S. The factor
+    4 covers the constants; the result is ≈ 1e-13·S for h in the hundreds, far below
+    the margin δ = 1e-6·max(1, max λ) every Θ-step imposes on M.
+    """
+    h, p = model.D.shape[0], model.A.shape[0]
+    S = float(np.sum(model.A ** 2)) + float(np.max(lam, initial=0.0)) * (
+        1.0 + 2.0 * float(np.linalg.norm(model.D)))
+    return 4.0 * (h + p + 4) * np.finfo(float).eps * max(S, np.finfo(float).tiny)
+
+
+def _check_feasible(model: ImplicitModel, lam: np.ndarray, eps: float):
+    """The model a Θ-step returned, checked (and minimally repaired) to pass ``certify``.
+
+    Guarantees for the returned model (what ``idl-sdp fit --certify`` and
+    :func:`idl_sdp.certify` with ``which=("M", "norm", "wellposed")`` check exactly):
+
+    * ‖D‖₂ ≤ (1 − eps)(1 − NORM_HEADROOM) in floating point, hence ‖D‖₂ ≤ 1 − eps
+      exactly: a point with ‖D‖₂ up to ``NORM_REPAIR`` above 1 − eps (the solver's
+      tolerance on the active norm constraint) is scaled back, D ← tD with t ≥ 1 − 1e-6
+      (which can only increase M = AᵀA + Λ − t(ΛD + DᵀΛ) on the PSD side:
+      M(t) = (1 − t)(AᵀA + Λ) + t·M(1)); a larger ‖D‖₂ is refused;
+    * M ⪰ 0 exactly: accepted when the float λ_min(M) exceeds the rounding bound
+      :func:`_rounding_bound` (the normal case: the Θ-step imposes M ⪰ δI); within the
+      bound of zero, ``certify`` decides M ⪰ 0 in exact arithmetic and anything but
+      ``"certified"`` is refused; below it, refused.
+
+    Returns
+    -------
+    (ImplicitModel, dict)
+        The model (a scaled copy when repaired) and the history fields ``norm2_D``,
+        ``lambda_min_M`` (and ``theta_step_repair`` when D was scaled).
+
+    Raises
+    ------
+    SolverError
+        Status ``"infeasible_point"``, step ``"Theta-step"``, for a refused point; the
+        failure policy retries it with the fallback solvers.
+    """
+    checks: Dict[str, Any] = {}
+    bound = 1.0 - eps
     norm2 = float(np.linalg.norm(model.D, 2))
-    if norm2 > 1.0 - 0.5 * eps:
+    if not norm2 <= bound + NORM_REPAIR:
         raise SolverError(
-            f"Theta-step returned ‖D‖₂ = {norm2:.6g} > 1 − eps/2 = {1 - 0.5 * eps:.6g}",
+            f"Theta-step returned ‖D‖₂ = {norm2:.10g} > 1 − eps = {bound:.10g} "
+            f"(beyond the repair tolerance {NORM_REPAIR:g})",
             status="infeasible_point", step="Theta-step")
-    try:
-        _, lam_min = psd_factor(convexity_matrix(model.A, model.D, lam), 1e-9)
-    except NotConvexError as exc:
-        raise SolverError(f"Theta-step returned a model with {exc}",
-                          status="infeasible_point", step="Theta-step") from None
-    return {"norm2_D": norm2, "lambda_min_M": lam_min}
+    if norm2 > bound * (1.0 - NORM_HEADROOM):
+        t = bound * (1.0 - 2.0 * NORM_HEADROOM) / norm2
+        model = ImplicitModel(model.A, model.B, model.c, t * model.D, model.E, model.f)
+        checks["theta_step_repair"] = (f"D scaled by {t:.17g}: ‖D‖₂ was {norm2:.17g}, "
+                                       f"above 1 − eps = {bound:.17g} minus the headroom")
+        norm2 = float(np.linalg.norm(model.D, 2))
+        if norm2 > bound * (1.0 - NORM_HEADROOM):  # pragma: no cover - float safety net
+            raise SolverError(f"Theta-step returned ‖D‖₂ = {norm2:.10g} that could not "
+                              f"be scaled below 1 − eps = {bound:.10g}",
+                              status="infeasible_point", step="Theta-step")
+    M = convexity_matrix(model.A, model.D, lam)
+    lam_min = float(np.linalg.eigvalsh(M)[0])
+    tol = _rounding_bound(model, lam)
+    if lam_min < tol:
+        status = "violated"
+        if lam_min > -tol:  # the sign is below float resolution: decide it exactly
+            from .certify import certify  # local: certify imports the model layer
+
+            status = certify(model, lam=lam, which="M").status
+        if status != "certified":
+            raise SolverError(
+                f"Theta-step returned a model with λ_min(M) = {lam_min:.3e} (rounding "
+                f"bound {tol:.1e}): M ⪰ 0 is {status} in exact arithmetic, so the model "
+                "would fail idl_sdp.certify", status="infeasible_point", step="Theta-step")
+    return model, {"norm2_D": norm2, "lambda_min_M": lam_min, **checks}
 
 
 def _check_resume_state(state: Dict[str, Any], path: Any, U: np.ndarray, Y: np.ndarray,
                         hidden: int, eps: float) -> None:
     """Refuse a loaded model that a fresh Θ-step would have refused (``ValueError``).
 
-    A model read from a file gets the checks of :func:`_check_feasible` (‖D‖₂, M ⪰ 0 at
-    the saved λ) and shape checks against the data, before it is used or returned.
+    A model read from a file gets the checks of :func:`_check_feasible` (‖D‖₂ ≤ 1 − eps,
+    M ⪰ 0 at the saved λ; a ‖D‖₂ within its repair tolerance is scaled back) and shape
+    checks against the data, before it is used or returned.
     """
     model, X, lam = state["model"], state["X"], state["lam"]
     n, m = U.shape
@@ -145,8 +218,8 @@ def _check_resume_state(state: Dict[str, Any], path: Any, U: np.ndarray, Y: np.n
     if not (np.all(np.isfinite(lam)) and np.all(lam >= 0)):
         raise ValueError(f"resume: checkpoint {path!r} holds multipliers lam that are not "
                          "finite and >= 0")
-    try:
-        _check_feasible(model, lam, eps)
+    try:  # the same check (and repair of ‖D‖₂ within NORM_REPAIR) as a fresh Θ-step
+        state["model"], _ = _check_feasible(model, lam, eps)
     except SolverError as exc:
         raise ValueError(f"resume: checkpoint {path!r} holds an infeasible model "
                          f"(tampered or corrupted): {exc}") from None
@@ -205,7 +278,8 @@ def _run(
     def theta_step(s):
         def solve(sv, o):
             model, info = pstep.solve(s["X"], s["model"], solver=sv, return_info=True, **o)
-            return model, info, _check_feasible(model, s["lam"], eps)
+            model, checks = _check_feasible(model, s["lam"], eps)
+            return model, info, checks
 
         # The Θ-step's first fallback is the exact active-set method (scale-aware: its
         # model SDPs see the decrease, not the large constant; measured at λ = 1e6 on

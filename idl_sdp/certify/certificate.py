@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
-from .._io import atomic_write
+from .._io import atomic_write, read_json
 from .rational import ExactMatrix, parse_rational
 
 __all__ = [
@@ -99,20 +99,8 @@ def _write_json_atomic(data: Mapping[str, Any], path: Union[str, os.PathLike]) -
 def _read_json(path: Union[str, os.PathLike]) -> Any:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    path = os.fspath(path)
-    try:
-        with open(path, "r", encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError:
-        raise
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"path {path!r} is not a valid certificate JSON file "
-                         f"(truncated or corrupted?): {exc}") from None
-    except RecursionError:
-        raise ValueError(f"path {path!r} is not a certificate: its JSON is nested too "
-                         "deeply to read") from None
-    except OSError as exc:
-        raise ValueError(f"path {path!r} cannot be read: {exc}") from None
+    # Bounded: at most MAX_FILE_BYTES read and MAX_JSON_DEPTH levels parsed (see _io).
+    return read_json(path, "certificate JSON file")
 
 
 def _field(d: Mapping[str, Any], key: str, types: Any, where: str, optional: bool = False):

@@ -17,7 +17,9 @@ it makes **holds** (a valid proof) or is **violated** (a valid refutation):
   (of ``diag(2^e) M diag(2^e)`` when the witness stores a power-of-two ``scaling``
   ``e`` — a congruence, so the inertia is that of M) reproduces the stored pivots,
   all positive, and leaves an exactly zero Schur complement (full rank when
-  strict) — hence the matrix is PSD (PD);
+  strict) — hence the matrix is PSD (PD). These are integer identities between
+  minors of ``M·den``; they are checked by elimination modulo enough primes that the
+  Chinese remainder theorem makes the check exact (see :func:`_check_ldl`);
 * ``"certified"`` with a ``cholesky`` witness (c, L): ``E = M·2^t − cI − LLᵀ``
   is computed exactly and ``c > min(‖E‖_F, ‖E‖_∞)`` proves ``λ_min(M) > 0``;
 * ``"certified"`` with a ``gershgorin`` witness: the exact Gershgorin lower bound
@@ -53,6 +55,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._io import read_npy, read_npz
 from .certificate import (
     KIND_PSD,
     KIND_PSD_BUNDLE,
@@ -386,41 +389,197 @@ def _scaled(M: Matrix, scaling: Sequence[int]) -> Matrix:
             for i, row in enumerate(M)]
 
 
+# ---- exact LDLᵀ check by modular arithmetic (Chinese remainder theorem)
+#
+# An LDLᵀ of an integer matrix P along its given order has pivots d_k = Δ_k / Δ_{k-1}
+# (Δ_k: leading k×k minor), and after r pivots its Schur complement is
+# S_ij = Δ_r^{-1} · det P[{1..r, i}, {1..r, j}]. So "these are the pivots and the rest
+# is zero" is a set of integer identities Δ_k = c_k and (r+1)-minors = 0, every
+# integer involved bounded by Hadamard's bound H. Checking an identity x = y modulo
+# primes whose product exceeds 2H proves it exactly (|x − y| ≤ 2H); Gaussian
+# elimination modulo each prime, vectorised over many primes in int64, costs O(n³)
+# machine operations per prime instead of O(n³) operations on big rationals.
+
+#: Bits of the primes: a product of two residues is below 2⁵², so up to 2¹⁰ rank-one
+#: updates can be accumulated in int64 (|x| < 2⁶³) before reducing modulo p again.
+_PRIME_BITS = 26
+#: Rank-one updates between two reductions of the working block (see _PRIME_BITS).
+_REDUCE_EVERY = 1 << 10
+#: Primes below 2^_PRIME_BITS, largest first (each is > 2^(_PRIME_BITS − 1)).
+_PRIMES: List[int] = []
+
+
+def _is_prime(q: int) -> bool:
+    """Deterministic Miller–Rabin, exact for q < 3 215 031 751 (bases 2, 3, 5, 7)."""
+    if q < 2:
+        return False
+    for p in (2, 3, 5, 7):
+        if q % p == 0:
+            return q == p
+    d, s = q - 1, 0
+    while d % 2 == 0:
+        d //= 2
+        s += 1
+    for a in (2, 3, 5, 7):
+        x = pow(a, d, q)
+        if x in (1, q - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % q
+            if x == q - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _primes_from(index: int, count: int) -> List[int]:
+    """``count`` primes of the fixed descending list, starting at position ``index``."""
+    q = _PRIMES[-1] - 2 if _PRIMES else (1 << _PRIME_BITS) - 1
+    while len(_PRIMES) < index + count:
+        if _is_prime(q):
+            _PRIMES.append(q)
+        q -= 2
+    return _PRIMES[index:index + count]
+
+
+def _residues(N: List[List[int]], primes: np.ndarray) -> np.ndarray:
+    """``N mod p`` for every prime: an int64 array (len(primes), n, n), exactly.
+
+    The magnitudes are split into bytes; Σ_j byte_j·(256^j mod p) is a float64 matrix
+    product that is exact while every partial sum stays below 2⁵³ (chunks of ≤ 2¹³
+    bytes: 2¹³ · 2⁸ · 2²⁶ < 2⁵³), reduced modulo p after each chunk.
+    """
+    n = len(N)
+    flat = [x for row in N for x in row]
+    nbytes = max(1, (max(abs(x).bit_length() for x in flat) + 7) // 8)
+    B = np.frombuffer(b"".join(abs(x).to_bytes(nbytes, "little") for x in flat),
+                      dtype=np.uint8).reshape(len(flat), nbytes)
+    neg = np.array([x < 0 for x in flat], dtype=bool)
+    out = np.zeros((len(flat), len(primes)), dtype=np.int64)
+    chunk = 1 << 13
+    for lo in range(0, nbytes, chunk):
+        hi = min(nbytes, lo + chunk)
+        pw = np.array([[pow(256, j, int(p)) for p in primes] for j in range(lo, hi)],
+                      dtype=np.float64)
+        part = (B[:, lo:hi].astype(np.float64) @ pw).astype(np.int64) % primes
+        out = (out + part) % primes
+    out = np.where(neg[:, None], (primes - out) % primes, out)
+    return np.ascontiguousarray(out.T.reshape(len(primes), n, n))
+
+
+def _inverse_mod(a: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """a^(p−2) mod p (the inverse of a ≢ 0 modulo the prime p), elementwise in int64."""
+    result = np.ones_like(a)
+    base = a % p
+    e = p - 2
+    while np.any(e > 0):
+        odd = (e & 1) == 1
+        result = np.where(odd, result * base % p, result)
+        base = base * base % p
+        e = e >> 1
+    return result
+
+
 def _check_ldl(M: Matrix, w: Dict[str, Any], strict: bool) -> Fraction:
-    """Redo LDLᵀ along the stored order; return det of the pivoted block."""
+    """Check the LDLᵀ witness exactly; return the det of the pivoted block (of M).
+
+    The witness says: along ``order``, the LDLᵀ pivots of M are the stored positive
+    rationals d_1..d_r and the Schur complement of the pivoted block is zero. With
+    M = N/den (N integer), that is Δ_k(N[order]) = c_k := den^k·d_1⋯d_k for k ≤ r and
+    every bordered (r+1)-minor zero; both are checked modulo primes whose product
+    exceeds twice Hadamard's bound (see the comment above), i.e. exactly.
+    """
     n = len(M)
     order, rank = w["order"], w["rank"]
     if len(set(order)) != len(order) or not all(0 <= i < n for i in order):
         raise _Fail("ldl witness: 'order' is not a list of distinct row indices")
     if strict and rank != n:
         raise _Fail(f"ldl witness: rank {rank} < {n}, but strict definiteness is claimed")
-    S = [row[:] for row in M]
-    rest = [i for i in range(n) if i not in set(order)]
-    active = list(order) + rest
-    det = Fraction(1)
-    for k, pk in enumerate(order):
-        d = S[pk][pk]
-        stored = parse_rational(w["pivots"][k], "pivot")
-        if d != stored:
-            raise _Fail(f"ldl witness: pivot {k} is {_fmt(d)}, not the stored "
-                        f"{_fmt(stored)}")
+    r = len(order)
+    pivots = [parse_rational(x, "pivot") for x in w["pivots"]]
+    if len(pivots) != r:
+        raise _Fail(f"ldl witness: {len(pivots)} pivots for an order of length {r}")
+    for k, d in enumerate(pivots):
         if d <= 0:
             raise _Fail(f"ldl witness: pivot {k} = {_fmt(d)} is not positive")
-        det *= d
-        later = active[k + 1:]
-        col = {i: S[i][pk] / d for i in later}
-        for i in later:
-            ci = col[i]
-            if ci:
-                Si, Spk = S[i], S[pk]
-                for j in later:
-                    Si[j] -= ci * Spk[j]
-    for i in rest:
-        for j in rest:
-            if S[i][j] != 0:
+    rest = [i for i in range(n) if i not in set(order)]
+    perm = list(order) + rest
+    den = 1
+    for row in M:
+        for q in row:
+            den = math.lcm(den, q.denominator)
+    N = [[M[i][j].numerator * (den // M[i][j].denominator) for j in perm] for i in perm]
+    if r == 0:  # nothing pivoted: the whole matrix must be zero
+        for a, row in enumerate(N):
+            for b, x in enumerate(row):
+                if x:
+                    raise _Fail("ldl witness: the Schur complement after the stored pivots "
+                                f"is not zero (entry ({perm[a]}, {perm[b]}) = "
+                                f"{_fmt(Fraction(x, den))})")
+        return Fraction(1)
+    # Hadamard: |any minor of N| ≤ Π_i ‖N_i‖₂ ≤ 2^hbits (each factor rounded up to a
+    # power of two, rows of norm < 1 counted as 1).
+    hbits = sum((sum(x * x for x in row).bit_length() + 1) // 2 for row in N)
+    claims, c = [], Fraction(1)
+    for k, d in enumerate(pivots):
+        c = c * den * d
+        if c.denominator != 1 or c.numerator.bit_length() > hbits:
+            raise _Fail(f"ldl witness: pivot {k} is not the LDLᵀ pivot of the matrix "
+                        "(den^k·d_1⋯d_k must be a leading minor of the integer matrix "
+                        "M·den, an integer within Hadamard's bound)")
+        claims.append(c.numerator)
+    need = hbits + 2  # the primes' product must exceed 2^(hbits+1) ≥ 2H
+    batch = max(1, min(256, (1 << 22) // (n * n)))
+    used, index = 0, 0
+    while used < need:
+        primes = _primes_from(index, batch)
+        index += batch
+        # A prime dividing some claim c_k cannot check the pivots (c_k would have to be
+        # inverted): skip it. Only the primes kept count towards the product.
+        primes = [p for p in primes if all(ck % p for ck in claims)]
+        if not primes:
+            continue
+        # The bits actually proven: Σ log2(p) over the kept primes, each p > 2^30.
+        take = []
+        for p in primes:
+            if used >= need:
+                break
+            if p <= 1 << (_PRIME_BITS - 1):  # each prime contributes > _PRIME_BITS − 1 bits
+                raise _Fail("ldl witness: the matrix is too large for the modular check")
+            take.append(p)
+            used += _PRIME_BITS - 1
+        P = np.array(take, dtype=np.int64)
+        T = _residues(N, P)
+        want = np.array([[ck % p for p in take] for ck in claims], dtype=np.int64)
+        det = np.ones(len(take), dtype=np.int64)
+        Pc = P[:, None]
+        for k in range(r):
+            # row and column k are reduced before use; the trailing block is reduced
+            # every _REDUCE_EVERY updates (its entries stay below 2⁶³ in between)
+            T[:, k, k:] %= Pc
+            T[:, k + 1:, k] %= Pc
+            piv = T[:, k, k].copy()
+            det = det * piv % P
+            bad = np.nonzero(det != want[k])[0]
+            if bad.size:
+                raise _Fail(f"ldl witness: pivot {k} is not the LDLᵀ pivot of the matrix "
+                            f"along the stored order (the leading {k + 1}×{k + 1} minor "
+                            f"differs modulo the prime {take[int(bad[0])]})")
+            if k + 1 < n:  # Gaussian elimination modulo each prime (piv ≢ 0: c_k ≢ 0)
+                inv = _inverse_mod(piv, P)
+                col = T[:, k + 1:, k] * inv[:, None] % Pc
+                T[:, k + 1:, k + 1:] -= col[:, :, None] * T[:, k, None, k + 1:]
+                if (k + 1) % _REDUCE_EVERY == 0:
+                    T[:, k + 1:, k + 1:] %= P[:, None, None]
+        if r < n:
+            T[:, r:, r:] %= P[:, None, None]
+            nz = np.argwhere(T[:, r:, r:] != 0)
+            if nz.size:
+                _, a, b = (int(v) for v in nz[0])
                 raise _Fail("ldl witness: the Schur complement after the stored pivots "
-                            f"is not zero (entry ({i}, {j}) = {_fmt(S[i][j])})")
-    return det
+                            f"is not zero (entry ({perm[r + a]}, {perm[r + b]}))")
+    return Fraction(claims[-1], den ** r)
 
 
 def _cholesky_bound(M: Matrix, w: Dict[str, Any]) -> Fraction:
@@ -553,16 +712,16 @@ class _Objects:
 
 
 def _load_matrix_file(path: str) -> np.ndarray:
+    # Bounded reads (size limits of idl_sdp._io, never unpickling); ValueError naming path.
     lower = path.lower()
     if lower.endswith(".npy"):
-        return np.load(path, allow_pickle=False)
+        return read_npy(path, "matrix file")
     if lower.endswith(".npz"):
-        with np.load(path, allow_pickle=False) as z:
-            names = list(z.files)
-            if len(names) != 1:
-                raise ValueError(f"matrix file {path!r} must hold exactly one array, "
-                                 f"holds {names}")
-            return z[names[0]]
+        arrays = read_npz(path, "matrix file")
+        if len(arrays) != 1:
+            raise ValueError(f"matrix file {path!r} must hold exactly one array, "
+                             f"holds {sorted(arrays)}")
+        return next(iter(arrays.values()))
     raise ValueError(f"matrix file {path!r}: expected a .npy file (or a .npz file "
                      "holding one array)")
 
