@@ -42,6 +42,7 @@ __all__ = [
     "norm_constraint",
     "lmi_increment",
     "norm_increment",
+    "increment_generators",
 ]
 
 LMI_CHOICES = ("linearized", "eq5", "schur")
@@ -185,3 +186,43 @@ def norm_increment(dD: cp.Expression) -> cp.Expression:
     h = dD.shape[0]
     Z = np.zeros((h, h))
     return cp.bmat([[Z, dD], [dD.T, Z]])
+
+
+def increment_generators(kind: str, p: int, h: int, lam: np.ndarray,
+                         A_ref: Optional[np.ndarray] = None):
+    r"""The increments of the LMI and norm matrices as sums of rank-two generators.
+
+    With x = [vec(ΔA); vec(ΔD)] (row-major, p·h + h² entries), every LMI of
+    :func:`lmi_increment` and the norm block of :func:`norm_increment` are
+    Σ_k x_k (a_k e_{i_k}ᵀ + e_{i_k} a_kᵀ): moving one entry of A or D moves one row and
+    one column of the matrix. (For the linearized LMI, ΔA_ij moves row and column j by
+    the i-th row of A_ref; ΔD_ij moves entry (i, j) by −λ_i.)
+
+    Returns
+    -------
+    list of (start, Pa, bi)
+        One per block, LMI first, then the norm block: the block acts on
+        x[start:start + Pa.shape[1]], with a_k the columns of ``Pa`` and i_k = ``bi``.
+        For ``"eq5"`` the LMI acts on the D entries only (start = p·h).
+    """
+    lam = np.asarray(lam, dtype=float)
+    jh = np.tile(np.arange(h), h)                 # j of D_ij for k = i·h + j
+    if kind == "linearized":
+        if A_ref is None:
+            raise ValueError("the linearized LMI needs A_ref")
+        Pa = np.hstack([np.repeat(np.asarray(A_ref, float), h, axis=0).T,
+                        np.repeat(-np.diag(lam), h, axis=1)])
+        lmi = (0, Pa, np.r_[np.tile(np.arange(h), p), jh])
+    elif kind == "eq5":
+        lmi = (p * h, np.repeat(-np.diag(lam), h, axis=1), jh)
+    elif kind == "schur":
+        n = p + h
+        I = np.eye(n)
+        Pa = np.hstack([np.repeat(I[:, :p], h, axis=1),
+                        np.repeat(-I[:, p:] * lam, h, axis=1)])
+        lmi = (0, Pa, p + np.r_[np.tile(np.arange(h), p), jh])
+    else:
+        raise ValueError(f"lmi must be one of {LMI_CHOICES}, got {kind!r}")
+    norm = (p * h, np.repeat(np.eye(2 * h)[:, :h], h, axis=1), h + jh)
+    return [lmi, norm]
+

@@ -99,6 +99,16 @@ def _always(monkeypatch, status, step_name):
     # the Θ-step's fallback, the active-set method, solves its model SDPs here
     import idl_sdp.fast.theta_model as tm
     monkeypatch.setattr(tm, "solve_problem", fake)
+    if step_name == "Theta-step":
+        # ... and first by the dense interior-point method, whose failure hands the model
+        # SDP to the conic solver (faked above)
+        real_dense = tm.ReducedThetaSDP.solve_dense
+
+        def failing_dense(self, *args, **kw):
+            A, D, dec, info = real_dense(self, *args, **kw)
+            return A, D, dec, dict(info, status="numerical")
+
+        monkeypatch.setattr(tm.ReducedThetaSDP, "solve_dense", failing_dense)
 
 
 @pytest.mark.parametrize("status", ["optimal_inaccurate", "infeasible", "unbounded",

@@ -16,14 +16,17 @@ can inspect; it is compiled once and re-solved with new parameter values.
 """
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 import cvxpy as cp
 import numpy as np
 
 from .._solvers import SolverError, solve_problem
-from ..lmi import NORM_MARGIN, lmi_increment, lmi_matrix, norm_increment, norm_matrix
+from ..lmi import (NORM_MARGIN, increment_generators, lmi_increment, lmi_matrix,
+                   norm_increment, norm_matrix)
 from ..step_data import sym_factor
+from .lmi_qp import RankTwoLMI, solve_lmi_qp
 
 __all__ = ["ReducedThetaSDP"]
 
@@ -132,3 +135,53 @@ class ReducedThetaSDP:
                     raise
         return (A0 + self.dA.value, D0 + self.dD.value, -sigma * float(self.problem.value),
                 seconds)
+
+    def solve_dense(
+        self, A0: np.ndarray, D0: np.ndarray, S1: np.ndarray, g1: np.ndarray,
+        S2: np.ndarray, g2: np.ndarray, A_ref: Optional[np.ndarray], sigma: float,
+        tol: float = 1e-11,
+    ) -> Tuple[np.ndarray, np.ndarray, float, Dict[str, Any]]:
+        """The same problem as :meth:`solve`, by the dense interior-point method of
+        :mod:`idl_sdp.fast.lmi_qp` (no cvxpy, no conic solver).
+
+        Returns (A, D, model decrease, info); ``info`` has the method's ``status``
+        (``"optimal"`` or why not), ``iterations``, ``gap``, ``min_eig`` of the blocks
+        and ``seconds``. The caller falls back to :meth:`solve` when the status is neither
+        ``"optimal"`` nor ``"acceptable"``.
+        """
+        t0 = time.perf_counter()
+        p, h = self.p, self.h
+        nA = p * h
+        # Row-major x = [vec ΔA; vec ΔD]: the model's Hessian is blockdiag(I_p ⊗ S1,
+        # S2_1, …, S2_h), all divided by σ (the step form, see the class docstring).
+        Q = np.zeros((nA + h * h, nA + h * h))
+        Q[:nA, :nA] = np.kron(np.eye(p), S1)
+        for j in range(h):
+            Q[nA + j * h:nA + (j + 1) * h, nA + j * h:nA + (j + 1) * h] = S2[j]
+        Q /= sigma
+        c = np.r_[g1.ravel(), g2.ravel()] / sigma
+        gens = increment_generators(self.lmi, p, h, self.lam, A_ref)
+        C0 = lmi_matrix(self.lmi, A0, D0, self.lam, A_ref=A_ref, margin=self.margin)
+        blocks = [RankTwoLMI(C0, *gens[0])]
+        if self.with_norm:
+            N0 = norm_matrix(D0, self.eps) - NORM_MARGIN * np.eye(2 * h)
+            blocks.append(RankTwoLMI(N0, *gens[1]))
+        if self.lmi == "eq5":
+            # A is unconstrained: its part is ½ tr(ΔA S1 ΔAᵀ) + ⟨g1, ΔA⟩, minimised by
+            # ΔA = −g1 S1⁺; the interior-point method sees the D entries only.
+            dA = -g1 @ np.linalg.pinv(S1, hermitian=True)
+            res = solve_lmi_qp(Q[nA:, nA:], c[nA:], _shifted(blocks, nA), tol=tol)
+            x = np.r_[dA.ravel(), res.x]
+        else:
+            res = solve_lmi_qp(Q, c, blocks, tol=tol)
+            x = res.x
+        decrease = -sigma * (0.5 * float(x @ Q @ x) + float(c @ x))
+        info = {"status": res.status, "iterations": res.iterations, "gap": res.gap,
+                "min_eig": res.min_eig, "seconds": time.perf_counter() - t0}
+        return (A0 + x[:nA].reshape(p, h), D0 + x[nA:].reshape(h, h), decrease, info)
+
+
+def _shifted(blocks, offset: int):
+    """The blocks with their entries of x counted from ``offset``."""
+    return [RankTwoLMI(b.F, b.start - offset, b.Pa, b.bi) for b in blocks]
+
