@@ -32,7 +32,14 @@ __all__ = [
     "check_bool",
     "check_squares_finite",
     "as_path",
+    "check_real_value",
+    "check_alternation_steps",
+    "as_finite_constant",
+    "check_client",
+    "check_reg_grid",
+    "check_rows",
     "MAX_SEED",
+    "MAX_HIDDEN",
 ]
 
 
@@ -129,6 +136,11 @@ def check_positive_int(x: Any, name: str, *, minimum: int = 1,
 #: Largest seed every random generator used here accepts (scikit-learn's limit).
 MAX_SEED = 2**32 - 1
 
+#: Most hidden units a training problem accepts. Far beyond anything solvable (the
+#: Θ-step's SDP has a PSD block of order 2h and h × h parameters: 80 GB at this h), it
+#: keeps absurd sizes (h = 10**30) from reaching numpy and cvxpy as array shapes.
+MAX_HIDDEN = 100_000
+
 
 def check_nonneg_float(x: Any, name: str, *, positive: bool = False) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
@@ -165,6 +177,68 @@ def check_callable(x: Any, name: str, what: str = "callable") -> Any:
     if not callable(x):
         raise TypeError(f"{name} must be {what}, got {type(x).__name__}")
     return x
+
+
+def check_real_value(x: Any, name: str, what: str) -> float:
+    """The finite real number returned by a user's callable (``what`` names the call).
+
+    A Python/numpy real or a one-element numeric array is accepted; bool, complex,
+    strings, None, longer arrays and NaN/inf are refused naming ``name``.
+    """
+    val = x
+    if isinstance(val, np.ndarray) and val.size == 1 and val.dtype.kind in "fiu":
+        val = val.reshape(()).item()
+    if isinstance(val, (bool, np.bool_)) or not isinstance(val, numbers.Real):
+        raise TypeError(f"{name}: {what} must return a real number, got {_describe(x)}")
+    out = float(val)
+    if not np.isfinite(out):
+        raise ValueError(f"{name}: {what} must return a finite number, got {out}")
+    return out
+
+
+def check_alternation_steps(steps: Any, name: str = "steps"):
+    """A sequence of ``(name, callable)`` pairs with string names; returned as a list."""
+    if isinstance(steps, (str, bytes, Mapping)) or not isinstance(steps, (list, tuple)):
+        raise TypeError(f"{name} must be a list of (name, step) pairs, got {_describe(steps)}")
+    out = []
+    for i, item in enumerate(steps):
+        if not (isinstance(item, (list, tuple)) and len(item) == 2):
+            raise TypeError(f"{name}[{i}] must be a (name, step) pair, got {_describe(item)}")
+        label, step = item
+        if not isinstance(label, str):
+            raise TypeError(f"{name}[{i}]: the step's name must be a str, got {_describe(label)}")
+        if not callable(step):
+            raise TypeError(f"{name}[{i}] ({label!r}): the step must be callable, "
+                            f"got {type(step).__name__}")
+        out.append((label, step))
+    return out
+
+
+def as_finite_constant(x: Any, name: str) -> np.ndarray:
+    """A real, finite numeric constant (scalar or array) whose squares fit in float64."""
+    arr = as_finite_array(x, name)
+    return check_squares_finite(arr, name)
+
+
+def check_reg_grid(grid: Any, name: str = "reg_grid") -> list:
+    """A non-empty sequence of finite reals >= 0 (ridge candidates) -> list of floats."""
+    if isinstance(grid, (str, bytes, Mapping)) or not isinstance(grid, Iterable):
+        raise TypeError(f"{name} must be a sequence of numbers >= 0, got {_describe(grid)}")
+    values = [check_nonneg_float(r, name) for r in grid]
+    if not values:
+        raise ValueError(f"{name} must not be empty")
+    return values
+
+
+def check_client(client: Any, name: str = "client") -> Any:
+    """``None`` or a Dask ``distributed.Client`` (anything with scatter, submit and gather)."""
+    if client is None:
+        return None
+    missing = [a for a in ("scatter", "submit", "gather") if not callable(getattr(client, a, None))]
+    if missing:
+        raise TypeError(f"{name} must be None or a dask distributed.Client, got "
+                        f"{_describe(client)} (no {', '.join(missing)})")
+    return client
 
 
 def check_options(x: Any, name: str, allowed: Optional[Iterable[str]] = None) -> Dict[str, Any]:
@@ -277,6 +351,13 @@ def as_path(x: Any, name: str = "path") -> str:
     return path
 
 
+def check_rows(arr: np.ndarray, rows: int, name: str, what: str) -> np.ndarray:
+    """``arr`` (2-D) has ``rows`` rows; ``what`` says where that number comes from."""
+    if arr.shape[0] != rows:
+        raise ValueError(f"{name} must have {rows} rows ({what}), got shape {arr.shape}")
+    return arr
+
+
 def check_same_columns(arrays: Sequence[Tuple[str, np.ndarray]]) -> int:
     """All arrays have the same number of columns (samples); return it."""
     (first_name, first), *rest = arrays
@@ -298,7 +379,7 @@ def check_training_data(U: Any, Y: Any, hidden: Any, lam: Any):
     U = check_squares_finite(as_matrix(U, "U"), "U")
     Y = check_squares_finite(as_matrix(Y, "Y"), "Y")
     check_same_columns([("U", U), ("Y", Y)])
-    hidden = check_positive_int(hidden, "hidden")
+    hidden = check_positive_int(hidden, "hidden", maximum=MAX_HIDDEN)
     return U, Y, hidden, check_lam(lam, hidden, positive=True)
 
 

@@ -11,7 +11,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ._validation import check_nonneg_float, check_positive_int
+from ._validation import (
+    check_alternation_steps, check_callable, check_nonneg_float, check_positive_int,
+    check_real_value,
+)
 
 __all__ = ["alternate", "AlternationResult"]
 
@@ -82,23 +85,56 @@ def alternate(
         To continue an earlier run: its history (extended in place) and the number
         of rounds it completed. ``on_round`` is applied first, as the uninterrupted
         run applied it after that round, so a continued run repeats it exactly.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument: ``steps`` not a sequence of ``(str, callable)`` pairs, a
+        step not returning ``(new_state, info dict)``, ``objective`` / ``callback`` /
+        ``on_round`` not callable, ``history`` not a list of dicts, bad ``rounds`` /
+        ``tol`` / ``start_round``, or an objective value that is not a finite real number.
     """
+    steps = check_alternation_steps(steps, "steps")
+    check_callable(objective, "objective", "a callable objective(state) -> float")
+    if callback is not None:
+        check_callable(callback, "callback", "None or a callable callback(record, state)")
+    if on_round is not None:
+        check_callable(on_round, "on_round", "None or a callable on_round(state, round)")
     rounds = check_positive_int(rounds, "rounds")
     tol = None if tol is None else check_nonneg_float(tol, "tol")
     start_round = check_positive_int(start_round, "start_round", minimum=0)
-    history = [] if history is None else history
+    if history is None:
+        history = []
+    elif not isinstance(history, list):
+        raise TypeError(f"history must be None or a list of round records (dicts), "
+                        f"got {type(history).__name__}")
+    elif not all(isinstance(r, dict) for r in history):
+        bad = next(r for r in history if not isinstance(r, dict))
+        raise TypeError("history must be a list of round records (dicts), got an entry of "
+                        f"type {type(bad).__name__}")
+
+    def evaluate(s: Any) -> float:
+        return check_real_value(objective(s), "objective", "objective(state)")
+
     if start_round and on_round is not None and start_round < rounds:
         state = on_round(state, start_round)
-    prev = float(objective(state))
+    prev = evaluate(state)
     result = AlternationResult(state=state, history=history, initial_objective=prev)
     for k in range(start_round, rounds):
         record: Dict[str, Any] = {"round": k + 1}
         for name, step in steps:
             t0 = time.perf_counter()
-            state, info = step(state)
+            out = step(state)
+            pair = isinstance(out, (tuple, list)) and len(out) == 2
+            if not (pair and isinstance(out[1], dict)):
+                raise TypeError(
+                    f"steps: step {name!r} must return a pair (new_state, info dict), got "
+                    + (f"a pair whose info is a {type(out[1]).__name__}" if pair
+                       else f"{type(out).__name__} {out!r}"[:100]))
+            state, info = out
             record[f"{name}_seconds"] = time.perf_counter() - t0
             record.update(info)
-        cur = float(objective(state))
+        cur = evaluate(state)
         record["objective"] = cur
         converged = tol is not None and prev - cur <= tol * abs(prev)
         if converged:
@@ -120,6 +156,6 @@ def alternate(
         if on_round is not None and k + 1 < rounds:
             state = on_round(state, k + 1)
             result.state = state
-            prev = float(objective(state))
+            prev = evaluate(state)
     result.message = f"reached rounds={rounds}"
     return result

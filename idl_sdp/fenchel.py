@@ -12,7 +12,7 @@ from typing import Any
 import cvxpy as cp
 import numpy as np
 
-from ._validation import as_finite_array
+from ._validation import as_finite_array, as_finite_constant
 
 __all__ = ["fenchel_divergence", "fenchel_divergence_expr"]
 
@@ -60,9 +60,25 @@ def fenchel_divergence_expr(a: Any, b: Any) -> cp.Expression:
     parameter) and ``b`` affine, as in the Θ-step, or ``b`` constant and ``a``
     affine. With both affine in the same variable the bilinear term is not DCP
     and cvxpy will say so when the problem is built.
+
+    ``a`` and ``b`` are cvxpy expressions or real numeric constants (scalars or
+    arrays). Raises ``TypeError`` for anything else (strings, None, object or complex
+    data, complex expressions) and ``ValueError`` for NaN/inf constants, constants
+    whose squares overflow float64, or different shapes, naming the argument.
     """
-    a = cp.Expression.cast_to_const(a) if not isinstance(a, cp.Expression) else a
-    b = cp.Expression.cast_to_const(b) if not isinstance(b, cp.Expression) else b
+    a = _expr_arg(a, "a")
+    b = _expr_arg(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     return 0.5 * cp.square(a) + 0.5 * cp.square(cp.pos(b)) - cp.multiply(a, b)
+
+
+def _expr_arg(x: Any, name: str) -> cp.Expression:
+    """A real cvxpy expression, or a finite real constant cast to one."""
+    if isinstance(x, cp.Expression):
+        if x.is_complex():
+            raise TypeError(f"{name} must be a real expression, got a complex one")
+        if isinstance(x, cp.Constant):
+            as_finite_constant(x.value, name)
+        return x
+    return cp.Constant(as_finite_constant(x, name))

@@ -29,13 +29,20 @@ import cvxpy as cp
 import numpy as np
 
 from ._solvers import SOLVERS, SolverError, check_solver, solve_problem
-from ._validation import as_matrix, check_bool, check_lam, check_nonneg_float, check_training_data
+from ._validation import (
+    as_matrix, check_bool, check_client, check_finite_result, check_lam, check_nonneg_float,
+    check_options, check_positive_int, check_training_data,
+)
+from .lmi import convexity_matrix
 from .model import ImplicitModel, check_model_sizes
 # NotConvexError and psd_factor live with the step data; re-exported here, where
 # users of the X-step look for them.
 from .step_data import HiddenData, NotConvexError, hidden_step_data, psd_factor
 
 __all__ = ["HiddenStep", "NotConvexError", "psd_factor"]
+
+#: The options of ``solve(solver="fast")`` (see :meth:`HiddenStep._solve_fast`).
+_FAST_OPTIONS = ("client", "chunk_size", "tol", "max_iter")
 
 
 class HiddenStep:
@@ -161,8 +168,15 @@ class HiddenStep:
             If M is not PSD beyond ``psd_tol`` (relative).
         """
         check_model_sizes(model, self.U.shape[0], self.Y.shape[0], self.hidden)
-        return hidden_step_data(model.A, model.B, model.c, model.D, model.E, model.f,
-                                self.U, self.Y, self.lam, self.psd_tol)
+        with np.errstate(over="ignore", invalid="ignore"):
+            M = convexity_matrix(model.A, model.D, self.lam)
+        check_finite_result(M, "M = AᵀA + Λ − ΛD − DᵀΛ", "model (its A, D) and lam")
+        with np.errstate(over="ignore", invalid="ignore"):
+            data = hidden_step_data(model.A, model.B, model.c, model.D, model.E, model.f,
+                                    self.U, self.Y, self.lam, self.psd_tol)
+        check_finite_result([data.G, data.W, data.Gx, data.Wx, data.Ds, data.const],
+                            "the X-step data G, W", "model, U, Y and lam")
+        return data
 
     def _load(self, data: HiddenData) -> None:
         P = self.parameters
@@ -216,6 +230,13 @@ class HiddenStep:
         """
         solver = check_solver(solver, SOLVERS + ("FAST",))
         return_info = check_bool(return_info, "return_info")
+        if solver == "FAST":
+            opts = check_options(opts, "solver options (solver_options) of solver='fast'",
+                                 _FAST_OPTIONS)
+            if "client" in opts:
+                check_client(opts["client"], "client")
+            if "chunk_size" in opts:
+                check_positive_int(opts["chunk_size"], "chunk_size")
         if x0 is not None:
             x0 = as_matrix(x0, "x0", shape=(self.hidden, self.U.shape[1]))
         data = self.data(model)

@@ -29,7 +29,7 @@ from typing import List, Optional
 import cvxpy as cp
 import numpy as np
 
-from ._validation import as_matrix, check_lam
+from ._validation import as_matrix, check_finite_result, check_lam
 
 __all__ = [
     "LMI_CHOICES",
@@ -82,8 +82,11 @@ def convexity_matrix(A: np.ndarray, D: np.ndarray, lam: np.ndarray) -> np.ndarra
         raise ValueError(f"D must be square (h, h), got shape {D.shape}")
     A = as_matrix(A, "A", shape=(None, D.shape[0]))
     lam = check_lam(lam, D.shape[0])
-    LD = lam[:, None] * D
-    return _sym(A.T @ A + np.diag(lam) - LD - LD.T)
+    with np.errstate(over="ignore", invalid="ignore"):
+        LD = lam[:, None] * D
+        M = _sym(A.T @ A + np.diag(lam) - LD - LD.T)
+    check_finite_result(M, "M = AᵀA + Λ − ΛD − DᵀΛ", "A, D and lam")
+    return M
 
 
 def lmi_matrix(

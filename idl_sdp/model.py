@@ -15,7 +15,9 @@ from typing import Any, Dict, Optional, Union
 import numpy as np
 
 from ._io import atomic_write, read_npz
-from ._validation import as_matrix, as_path, as_vector, check_positive_int, check_nonneg_float
+from ._validation import (
+    as_matrix, as_path, as_vector, check_finite_result, check_nonneg_float, check_positive_int,
+)
 
 __all__ = ["ImplicitModel", "EquilibriumError", "MODEL_FORMAT_VERSION", "check_model_sizes"]
 
@@ -48,17 +50,35 @@ class ImplicitModel:
         h = D.shape[0]
         if D.shape != (h, h):
             raise ValueError(f"D must be square (h, h), got shape {D.shape}")
-        A = as_matrix(A, "A", shape=(None, h))
+        A = as_matrix(A, "A")
+        if A.shape[1] != h:
+            raise ValueError(f"A must have shape (p, h) with h = {h} (the order of D), "
+                             f"got {A.shape} (or D has the wrong shape {D.shape})")
         p = A.shape[0]
-        E = as_matrix(E, "E", shape=(h, None), allow_empty=True)
+        E = as_matrix(E, "E", allow_empty=True)
+        if E.shape[0] != h:
+            raise ValueError(f"E must have shape (h, n) with h = {h} (the order of D), "
+                             f"got {E.shape} (or D has the wrong shape {D.shape})")
         n = E.shape[1]
-        B = as_matrix(B, "B", shape=(p, n), allow_empty=True)
+        B = as_matrix(B, "B", allow_empty=True)
+        if B.shape != (p, n):
+            raise ValueError(f"B must have shape (p, n) = {(p, n)} (p from A, n from E), "
+                             f"got {B.shape} (or A {A.shape} or E {E.shape} has the "
+                             "wrong shape)")
         self.A = np.array(A, dtype=np.float64)
         self.B = np.array(B, dtype=np.float64)
-        self.c = np.array(as_vector(c, "c", size=p), dtype=np.float64)
+        c = as_vector(c, "c")
+        if c.shape[0] != p:
+            raise ValueError(f"c must have length p = {p} (the rows of A), got {c.shape[0]} "
+                             f"(or A has the wrong shape {A.shape})")
+        self.c = np.array(c, dtype=np.float64)
         self.D = np.array(D, dtype=np.float64)
         self.E = np.array(E, dtype=np.float64)
-        self.f = np.array(as_vector(f, "f", size=h), dtype=np.float64)
+        f = as_vector(f, "f")
+        if f.shape[0] != h:
+            raise ValueError(f"f must have length h = {h} (the order of D), got {f.shape[0]} "
+                             f"(or D has the wrong shape {D.shape})")
+        self.f = np.array(f, dtype=np.float64)
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -128,17 +148,33 @@ class ImplicitModel:
         tol = check_nonneg_float(tol, "tol", positive=True)
         max_iter = check_positive_int(max_iter, "max_iter")
         m = U.shape[1]
-        bias = self.E @ U + self.f[:, None]
         X = np.zeros((self.n_hidden, m)) if x0 is None else as_matrix(
             x0, "x0", shape=(self.n_hidden, m)).copy()
+        with np.errstate(over="ignore", invalid="ignore"):
+            bias = self.E @ U + self.f[:, None]
+        check_finite_result(bias, "E U + f", "the model's E, f and U")
         step = np.inf
-        for _ in range(max_iter):
-            X_new = np.maximum(self.D @ X + bias, 0.0)
+        for k in range(max_iter):
+            with np.errstate(over="ignore", invalid="ignore"):
+                X_new = np.maximum(self.D @ X + bias, 0.0)
+            if not np.all(np.isfinite(X_new)):
+                wp = self.well_posedness(check=False)
+                if min(wp.values()) < 1.0:
+                    # A unique, bounded equilibrium exists; it does not fit in float64.
+                    raise ValueError(
+                        "the equilibrium hidden states overflow float64 (max |E U + f| = "
+                        f"{float(np.max(np.abs(bias))):.3g}, ‖D‖₂ = {wp['norm2']:.4g}): U "
+                        "(or the model's E, f, or x0) is too large; rescale U")
+                raise EquilibriumError(
+                    f"equilibrium iteration diverged: non-finite hidden states after {k + 1} "
+                    f"iterations (the entries of D, x0, E U + f are too large); "
+                    f"well-posedness: ‖D‖₂={wp['norm2']:.4g}, ‖D‖∞={wp['norm_inf']:.4g}, "
+                    f"pf(|D|)={wp['pf']:.4g}")
             step = float(np.max(np.abs(X_new - X), initial=0.0))
             X = X_new
             if step <= tol * max(1.0, float(np.max(np.abs(X), initial=0.0))):
                 return X
-        wp = self.well_posedness()
+        wp = self.well_posedness(check=False)
         raise EquilibriumError(
             f"equilibrium iteration did not converge in {max_iter} iterations "
             f"(last step {step:.3e} > tol {tol:.1e}); well-posedness: "
@@ -153,9 +189,12 @@ class ImplicitModel:
         """
         U = self._check_U(U)
         X = self.hidden(U, **kwargs)
-        return self.A @ X + self.B @ U + self.c[:, None]
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = self.A @ X + self.B @ U + self.c[:, None]
+        check_finite_result(out, "the predictions A x + B u + c", "the model's A, B, c and U")
+        return out
 
-    def well_posedness(self) -> Dict[str, float]:
+    def well_posedness(self, check: bool = True) -> Dict[str, float]:
         """Sufficient conditions for a unique equilibrium (each must be < 1).
 
         Returns
@@ -166,13 +205,25 @@ class ImplicitModel:
             pf < 1 is weaker than the ∞-norm condition, but it is not comparable with
             ‖D‖₂: D = 0.9/√2·[[1, 1], [1, −1]] has ‖D‖₂ = 0.9 and pf ≈ 1.27. Trained
             models are constrained by ‖D‖₂ ≤ 1 − eps, the condition fit enforces.
+
+        Raises
+        ------
+        ValueError
+            With ``check=True`` (default), if a norm overflows float64 (entries of D
+            near 1e308); ``check=False`` returns ``inf`` there instead.
         """
         absD = np.abs(self.D)
-        return {
-            "norm2": float(np.linalg.norm(self.D, 2)),
-            "norm_inf": float(absD.sum(axis=1).max()),
-            "pf": float(np.max(np.abs(np.linalg.eigvals(absD)))),
-        }
+        with np.errstate(over="ignore", invalid="ignore"):
+            try:
+                norm2 = float(np.linalg.norm(self.D, 2))
+                pf = float(np.max(np.abs(np.linalg.eigvals(absD))))
+            except np.linalg.LinAlgError:  # SVD/eig of overflowing entries
+                norm2 = pf = np.inf
+            out = {"norm2": norm2, "norm_inf": float(absD.sum(axis=1).max()), "pf": pf}
+        if check:
+            check_finite_result(list(out.values()), "the well-posedness norms of D",
+                                "the model's D")
+        return out
 
     # -------------------------------------------------------------------- I/O
     def save(self, path: Union[str, os.PathLike]) -> None:

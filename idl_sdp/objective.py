@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import (
     as_matrix, check_finite_result, check_instance, check_lam, check_nonneg_float,
-    check_same_columns, check_squares_finite,
+    check_rows, check_same_columns, check_squares_finite,
 )
 from .fenchel import fenchel_divergence
 from .model import ImplicitModel
@@ -39,9 +39,12 @@ def _checked(model: ImplicitModel, X: Any, U: Any, Y: Any, lam: Any):
     if not isinstance(model, ImplicitModel):
         raise TypeError(f"model must be an ImplicitModel, got {type(model).__name__}")
     h = model.n_hidden
-    U = check_squares_finite(as_matrix(U, "U", shape=(model.n_inputs, None)), "U")
-    X = check_squares_finite(as_matrix(X, "X", shape=(h, None)), "X")
-    Y = check_squares_finite(as_matrix(Y, "Y", shape=(model.n_outputs, None)), "Y")
+    U = check_squares_finite(check_rows(as_matrix(U, "U"), model.n_inputs, "U",
+                                        "model.n_inputs: one per input of model"), "U")
+    X = check_squares_finite(check_rows(as_matrix(X, "X"), h, "X",
+                                        "model.n_hidden: one per hidden unit of model"), "X")
+    Y = check_squares_finite(check_rows(as_matrix(Y, "Y"), model.n_outputs, "Y",
+                                        "model.n_outputs: one per output of model"), "Y")
     check_same_columns([("U", U), ("X", X), ("Y", Y)])
     return X, U, Y, check_lam(lam, h)
 
@@ -50,10 +53,18 @@ def loss_and_divergence(model: ImplicitModel, X: Any, U: Any, Y: Any, lam: Any):
     """The two parts of J: the loss 1/(2m)‖AX+BU+c1ᵀ−Y‖² and (1/m)Σ λ_j F(X_jk, Z_jk)."""
     X, U, Y, lam = _checked(model, X, U, Y, lam)
     m = U.shape[1]
-    R = model.A @ X + model.B @ U + model.c[:, None] - Y
-    Z = model.D @ X + model.E @ U + model.f[:, None]
-    loss = 0.5 * float(np.sum(R * R)) / m
-    div = float(np.sum(lam[:, None] * fenchel_divergence(X, Z))) / m
+    with np.errstate(over="ignore", invalid="ignore"):
+        R = model.A @ X + model.B @ U + model.c[:, None] - Y
+        Z = model.D @ X + model.E @ U + model.f[:, None]
+    check_finite_result([R, Z], "A X + B U + c − Y or D X + E U + f", "model, X, U, Y")
+    try:
+        F = fenchel_divergence(X, Z)
+    except ValueError:  # X, Z are finite: only an overflow of F itself
+        raise ValueError("the Fenchel divergence F(X, D X + E U + f) overflows float64: "
+                         "model, X, U are too large; rescale them") from None
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = 0.5 * float(np.sum(R * R)) / m
+        div = float(np.sum(lam[:, None] * F)) / m
     return loss, div
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from ._solvers import SOLVERS, SolverError, check_solver, solve_problem
 from ._validation import (
     as_matrix, check_bool, check_choice, check_lam, check_nonneg_float,
-    check_open_unit, check_training_data,
+    check_open_unit, check_squares_finite, check_training_data,
 )
 from .lmi import LMI_CHOICES, default_margin, lmi_constraints, norm_constraint
 from .model import ImplicitModel, check_model_sizes
@@ -156,7 +156,7 @@ class ParameterStep:
         self._workspace = None  # the fast path's compiled model SDPs, built on first use
 
     def _checked_X(self, X: Any) -> np.ndarray:
-        X = as_matrix(X, "X", shape=(self.hidden, self.U.shape[1]))
+        X = check_squares_finite(as_matrix(X, "X", shape=(self.hidden, self.U.shape[1])), "X")
         if np.any(X < 0):
             raise ValueError(f"X must be nonnegative, got min {X.min():.3e}")
         return X
