@@ -28,6 +28,9 @@ _CLASSIFICATION = {"iris", "digits", "wine", "breast_cancer"}
 class Split:
     """A train/test split; ``U_*`` standardized with the training mean and scale.
 
+    Encoding and standardization are :mod:`idl_sdp.preprocessing`'s (the estimators'
+    rules; a constant target or feature gets scale 1).
+
     For classification ``Y_*`` is one-hot (p = number of classes) and ``y_*`` the labels.
     For regression ``Y_*`` is the target standardized with the training mean and
     standard deviation, as a (1, m) row, and ``y_*`` the raw values; :meth:`unscale`
@@ -67,7 +70,8 @@ def load_split(name: str, seed: int = 0, test_size: float = 0.3,
     """
     from sklearn import datasets
     from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
+
+    from .preprocessing import encode_labels, fit_input_scaler, fit_standardization, one_hot
 
     name = check_choice(name, "name", DATASETS)
     seed = check_positive_int(seed, "seed", minimum=0, maximum=MAX_SEED)
@@ -78,14 +82,13 @@ def load_split(name: str, seed: int = 0, test_size: float = 0.3,
     clf = name in _CLASSIFICATION
     Xtr, Xte, ytr, yte = train_test_split(
         X, y, test_size=test_size, random_state=seed, stratify=y if clf else None)
-    scaler = StandardScaler().fit(Xtr)
+    scaler = fit_input_scaler(Xtr)  # idl_sdp.preprocessing: as the estimators do
     Utr, Ute = scaler.transform(Xtr).T, scaler.transform(Xte).T
     if clf:
-        classes = np.unique(ytr)
-        Ytr = (ytr[None, :] == classes[:, None]).astype(float)
-        Yte = (yte[None, :] == classes[:, None]).astype(float)
-        return Split(Utr, Ytr, Ute, Yte, ytr, yte, True, name)
-    mu, sd = float(np.mean(ytr)), float(np.std(ytr)) or 1.0
+        classes, Ttr, _ = encode_labels(ytr)
+        return Split(Utr, Ttr.T, Ute, one_hot(yte, classes).T, ytr, yte, True, name)
+    mean, scale = fit_standardization(ytr)  # a constant target gets scale 1
+    mu, sd = float(mean[0]), float(scale[0])
     Ytr, Yte = ((ytr - mu) / sd)[None, :], ((yte - mu) / sd)[None, :]
     return Split(Utr, Ytr, Ute, Yte, ytr, yte, False, name, mu, sd)
 

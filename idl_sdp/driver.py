@@ -14,8 +14,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from ._repr import Raw, deprecated_alias, result_repr
 from ._solvers import SOLVERS, SolverError, check_solver, other_solver
 from ._validation import (
+    MAX_HIDDEN, as_path, check_client, check_options, check_reg_grid,
     as_matrix, check_bool, check_choice, check_feature_scale, check_nonneg_float,
     check_open_unit, check_positive_int, check_same_columns, check_squares_finite,
     check_training_data,
@@ -60,6 +62,9 @@ class FitResult:
         For ``reg="auto"``: each candidate and its validation mean squared error.
     certificate : object or None
         Set by ``certify=True``.
+    n_iter : int
+        Rounds run, ``len(history)`` (formerly ``n_rounds``, still readable under that
+        name).
     """
 
     model: ImplicitModel
@@ -74,14 +79,30 @@ class FitResult:
     reg_path: List[Dict[str, float]] = field(default_factory=list)
     certificate: Any = None
 
+    n_rounds = deprecated_alias("n_iter", "n_rounds")
+
     @property
-    def n_rounds(self) -> int:
+    def n_iter(self) -> int:
+        # documented in the class's Attributes
         return len(self.history)
 
     def __repr__(self) -> str:
-        last = self.history[-1] if self.history else {}
-        return (f"FitResult(rounds={self.n_rounds}, J={last.get('J', float('nan')):.6g}, "
-                f"reg={self.reg:g}, converged={self.converged}, message={self.message!r})")
+        # A failed round leaves a record without J: report the last completed one.
+        last = next((r for r in reversed(self.history) if "J" in r), {})
+        m = self.model
+        model = (Raw(f"ImplicitModel(h={m.D.shape[0]}, inputs={m.E.shape[1]}, "
+                     f"outputs={m.A.shape[0]})")
+                 if all(hasattr(m, a) for a in ("A", "D", "E")) else m)
+        cert = self.certificate
+        return result_repr("FitResult", head=[("converged", self.converged)], fields=[
+            ("message", self.message), ("n_iter", self.n_iter),
+            ("J", last.get("J", float("nan"))),
+            ("objective", last.get("objective", float("nan"))),
+            ("initial_objective", self.initial_objective), ("reg", self.reg),
+            ("seconds", self.seconds), ("model", model),
+            ("X", self.X), ("lam", self.lam), ("history", self.history),
+            ("certificate", None if cert is None else
+             Raw(f"{type(cert).__name__}(status={getattr(cert, 'status', '?')!r})"))])
 
 
 def initial_model(U: np.ndarray, Y: np.ndarray, hidden: int, seed: int = 0) -> ImplicitModel:
@@ -93,7 +114,7 @@ def initial_model(U: np.ndarray, Y: np.ndarray, hidden: int, seed: int = 0) -> I
     U = check_squares_finite(as_matrix(U, "U"), "U")
     Y = check_squares_finite(as_matrix(Y, "Y"), "Y")
     check_same_columns([("U", U), ("Y", Y)])
-    hidden = check_positive_int(hidden, "hidden")
+    hidden = check_positive_int(hidden, "hidden", maximum=MAX_HIDDEN)
     seed = check_positive_int(seed, "seed", minimum=0)
     n, m = U.shape
     rng = np.random.default_rng(seed)
@@ -368,27 +389,37 @@ def _folds(m: int, seed: int, k: int):
             for i in range(k)]
 
 
-def _select_reg(U, Y, hidden, lam, grid, seed, rounds, folds, **kw):
+def _select_reg(U, Y, hidden, lam, grid, seed, rounds, folds, reg_callback=None, **kw):
     """Score each reg of ``grid`` by k-fold cross-validated equilibrium MSE; pick the best.
 
     Per fold both subproblems are built once; each candidate only changes the ``reg``
-    parameter (no recompilation). Ties go to the larger reg.
+    parameter (no recompilation). Ties go to the larger reg. ``reg_callback(record)``
+    is called after each candidate fit (see :func:`fit`).
     """
     scores = {r: [] for r in grid}
     errors = {}
-    for tr, va in _folds(U.shape[1], seed, folds):
+    n_fits, k = len(grid) * folds, 0
+    for fold, (tr, va) in enumerate(_folds(U.shape[1], seed, folds)):
         Utr, Ytr = U[:, tr], Y[:, tr]
         hstep = HiddenStep(Utr, Ytr, hidden, lam)
         pstep = ParameterStep(Utr, Ytr, hidden, lam, lmi=kw["lmi"], eps=kw["eps"])
         for r in grid:
+            t0 = time.perf_counter()
+            record = {"reg": r, "fold": fold}
             try:
                 res = _run(Utr, Ytr, hidden, lam, rounds=rounds, reg=r, seed=seed,
                            hstep=hstep, pstep=pstep, callback=None, **kw)
                 pred = res.model.predict(U[:, va])
                 scores[r].append(float(np.mean((pred - Y[:, va]) ** 2)))
+                record["val_mse"] = scores[r][-1]
             except SolverError as exc:
                 scores[r].append(float("inf"))
                 errors[r] = str(exc)
+                record.update(val_mse=float("inf"), error=str(exc))
+            k += 1
+            if reg_callback is not None:
+                reg_callback(dict(record, candidate=k, of=n_fits,
+                                  seconds=time.perf_counter() - t0))
     path = [{"reg": r, "val_mse": float(np.mean(v)), **({"error": errors[r]} if r in errors else {})}
             for r, v in scores.items()]
     finite = [p for p in path if np.isfinite(p["val_mse"])]
@@ -409,6 +440,7 @@ def fit(
     client: Any = None, chunk_size: int = 256, checkpoint: Optional[str] = None,
     resume: Optional[str] = None,
     certify: bool = False, reg_folds: int = 1, reg_rounds: int = 10,
+    reg_callback: Optional[Callable[[Dict[str, Any]], Any]] = None,
 ) -> FitResult:
     """Train an implicit model by alternating the X-step QP and the Θ-step SDP.
 
@@ -434,7 +466,7 @@ def fit(
     eps : float in (0, 1), default 0.05
         Well-posedness margin, ‖D‖₂ ≤ 1 − eps.
     reg : float or "auto", default "auto"
-        Ridge strength on (A, B, D, E). ``"auto"`` scores each value of ``reg_grid``
+        Ridge strength on (A, B, D, E). ``"auto"`` (in any case) scores each value of ``reg_grid``
         by ``reg_folds``-fold cross-validation (``reg_rounds`` rounds per fit; the mean
         squared error of the *equilibrium* predictions on the held-out fold) and refits
         on all data with the best (ties: the larger). Needs at least 8 samples.
@@ -464,6 +496,11 @@ def fit(
     reg_rounds : int, default 10
         Rounds per candidate fit in that cross-validation, independent of ``rounds``,
         so that resuming with a larger ``rounds`` is bit-identical.
+    reg_callback : callable, optional
+        ``reg_callback(record)`` after each candidate fit of ``reg="auto"``: ``record`` has
+        ``reg``, ``fold``, ``val_mse`` (inf and ``error`` if the fit failed),
+        ``candidate`` and ``of`` (its number and the number of fits) and ``seconds``.
+        For progress output: the selection can take most of the time of a fit.
     solver_options : dict, optional
         Passed to the solver (override the defaults in ``idl_sdp._solvers``).
     fallback : bool, default True
@@ -521,8 +558,10 @@ def fit(
     seed = check_positive_int(seed, "seed", minimum=0)
     if dual_step is not None:
         dual_step = check_nonneg_float(dual_step, "dual_step")
-    if solver_options is not None and not isinstance(solver_options, dict):
-        raise TypeError(f"solver_options must be a dict, got {type(solver_options).__name__}")
+    solver_options = check_options(solver_options, "solver_options")
+    client = check_client(client, "client")
+    checkpoint = None if checkpoint is None else as_path(checkpoint, "checkpoint")
+    resume = None if resume is None else as_path(resume, "resume")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     fallback = check_bool(fallback, "fallback")
@@ -547,8 +586,10 @@ def fit(
         _check_resume_state(resume_state, resume, U, Y, hidden, eps)
         reg, path = saved["reg"], saved.get("reg_path", [])
     elif isinstance(reg, str):
-        check_choice(reg, "reg", ("auto",))
-        grid = [check_nonneg_float(r, "reg_grid") for r in reg_grid]
+        check_choice(reg.lower(), "reg", ("auto",))   # any case, as solver names
+        if reg_callback is not None and not callable(reg_callback):
+            raise TypeError(f"reg_callback must be callable, got {type(reg_callback).__name__}")
+        grid = check_reg_grid(reg_grid, "reg_grid")
         reg_folds = check_positive_int(reg_folds, "reg_folds")
         reg_rounds = check_positive_int(reg_rounds, "reg_rounds")
         if not grid:
@@ -560,7 +601,8 @@ def fit(
             raise ValueError(
                 f"reg_folds must be <= the number of samples ({U.shape[1]}), so that every "
                 f"validation fold holds a sample, got {reg_folds}")
-        reg, path = _select_reg(U, Y, hidden, lam_vec, grid, seed, reg_rounds, reg_folds, **kw)
+        reg, path = _select_reg(U, Y, hidden, lam_vec, grid, seed, reg_rounds, reg_folds,
+                                reg_callback=reg_callback, **kw)
     else:
         reg = check_nonneg_float(reg, "reg")
     config.update(reg=reg, reg_path=path)

@@ -13,6 +13,9 @@ Both estimators pass every applicable check of
 from __future__ import annotations
 
 import numbers
+import re
+import sys
+import time
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -26,6 +29,7 @@ from ._validation import check_finite_result, check_squares_finite
 from .driver import FitResult
 from .driver import fit as _fit
 from .model import ImplicitModel
+from .preprocessing import encode_labels, fit_input_scaler, fit_standardization
 
 __all__ = [
     "ImplicitRegressor",
@@ -64,6 +68,18 @@ def _seed_from(random_state: Any) -> int:
     return int(rng.randint(0, 2**31 - 1))
 
 
+def _name_argument(exc: BaseException, names: str) -> None:
+    """Prefix scikit-learn's conversion message with the argument, if it names none.
+
+    ``validate_data`` reports e.g. "could not convert string to float: 'a'" for a bad
+    ``X``; the message (and the exception's type) are kept, only ``"X: "`` or
+    ``"X or y: "`` is put in front. Messages that already name X or y are left alone.
+    """
+    msg = str(exc.args[0]) if exc.args else ""
+    if type(exc) in (ValueError, TypeError) and not re.search(r"\b(X|y)\b", msg):
+        exc.args = (f"{names}: {msg}",) + tuple(exc.args[1:])
+
+
 class _ImplicitBase(BaseEstimator):
     """Parameters, fitting and the forward pass shared by both estimators."""
 
@@ -80,6 +96,7 @@ class _ImplicitBase(BaseEstimator):
         random_state: Any = 0,
         standardize: bool = True,
         dual_step: Optional[float] = None,
+        verbose: int = 0,
     ) -> None:
         self.hidden = hidden
         self.lam = lam
@@ -92,6 +109,7 @@ class _ImplicitBase(BaseEstimator):
         self.random_state = random_state
         self.standardize = standardize
         self.dual_step = dual_step
+        self.verbose = verbose
 
     # ---------------------------------------------------------------- fitting
     def _validate_X_y(self, X: Any, y: Any, *, multi_output: bool):
@@ -100,10 +118,18 @@ class _ImplicitBase(BaseEstimator):
                 f"standardize must be a bool, got {type(self.standardize).__name__} "
                 f"{self.standardize!r}"
             )
-        X, y = validate_data(
-            self, X, y, dtype=np.float64, multi_output=multi_output,
-            y_numeric=multi_output, ensure_min_samples=1,
-        )
+        try:
+            X, y = validate_data(
+                self, X, y, dtype=np.float64, multi_output=multi_output,
+                y_numeric=multi_output, ensure_min_samples=1,
+            )
+        except (ValueError, TypeError) as exc:
+            _name_argument(exc, "X or y")
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. a cvxpy expression (no truth value)
+            raise TypeError(
+                f"X and y must be array-like numeric data, got {type(X).__name__} and "
+                f"{type(y).__name__}: {type(exc).__name__}: {exc}"[:300]) from None
         check_squares_finite(X, "X")
         if multi_output:
             check_squares_finite(np.asarray(y, dtype=np.float64), "y")
@@ -111,44 +137,94 @@ class _ImplicitBase(BaseEstimator):
 
     def _effective_reg(self, n_samples: int) -> Any:
         reg = self.reg
-        if isinstance(reg, str) and reg == "auto" and n_samples < AUTO_REG_MIN_SAMPLES:
-            return SMALL_DATA_REG
+        if isinstance(reg, str) and reg.strip().lower() == "auto":  # "AUTO" too
+            reg = "auto"
+            if n_samples < AUTO_REG_MIN_SAMPLES:
+                return SMALL_DATA_REG
         return reg
+
+    def _fit_options(self) -> Dict[str, Any]:
+        """Extra keyword arguments of :func:`idl_sdp.fit`: the ``verbose`` progress."""
+        if isinstance(self.verbose, bool) or not isinstance(self.verbose, numbers.Integral) \
+                or self.verbose < 0:
+            raise ValueError(f"verbose must be a bool or an int >= 0, got {self.verbose!r}")
+        if not self.verbose:
+            return {}
+        name, total = type(self).__name__, self.rounds
+
+        def callback(record: Dict[str, Any], model: ImplicitModel) -> bool:
+            seconds = [record.get(k) for k in ("x_step_seconds", "theta_step_seconds")]
+            steps = ", ".join(f"{w} {v:.2f} s" for w, v in zip(("X-step", "Θ-step"), seconds)
+                              if isinstance(v, float))
+            print(f"[{name}] round {record.get('round')}/{total}: J={record.get('J', 0):.6e}"
+                  f"{', ' + steps if steps else ''}, {record.get('solver_status', '-')}",
+                  file=sys.stdout, flush=True)
+            return False
+
+        return {"callback": callback}
+
+    def _say(self, text: str) -> None:
+        if self.verbose:
+            print(f"[{type(self).__name__}] {text}", file=sys.stdout, flush=True)
 
     def _fit_targets(self, X: np.ndarray, T: np.ndarray) -> None:
         """Scale ``X`` (rows = samples), fit ``T`` of shape (m, p); set fitted attributes."""
         if self.standardize:
-            self.scaler_: Optional[StandardScaler] = StandardScaler().fit(X)
+            self.scaler_: Optional[StandardScaler] = fit_input_scaler(X)
             Xs = self.scaler_.transform(X)
         else:
             self.scaler_ = None
             Xs = X
+        reg = self._effective_reg(X.shape[0])
+        options = self._fit_options()
+        if isinstance(reg, str):
+            self._say(f"reg='auto': choosing reg on a 75/25 validation split of "
+                      f"{X.shape[0]} samples (one short fit per candidate) ...")
+        t0 = time.perf_counter()
         result = _fit(
             Xs.T, T.T, self.hidden, lam=self.lam, rounds=self.rounds, tol=self.tol,
-            lmi=self.lmi, eps=self.eps, reg=self._effective_reg(X.shape[0]),
+            lmi=self.lmi, eps=self.eps, reg=reg,
             solver=self.solver, seed=_seed_from(self.random_state),
-            dual_step=self.dual_step,
+            dual_step=self.dual_step, **options,
         )
         self.fit_result_: FitResult = result
         self.model_: ImplicitModel = result.model
         self.history_: List[Dict[str, Any]] = result.history
-        self.n_iter_: int = result.n_rounds
+        self.n_iter_: int = result.n_iter
         self.reg_: float = float(result.reg)
         self.lam_: np.ndarray = np.asarray(result.lam, dtype=float)
+        if self.verbose:
+            steps = sum(float(r.get("x_step_seconds") or 0.0)
+                        + float(r.get("theta_step_seconds") or 0.0) for r in result.history)
+            chosen = " (chosen by validation MSE)" if result.reg_path else ""
+            self._say(f"done: {self.n_iter_} rounds, {steps:.2f} s in the steps, "
+                      f"{time.perf_counter() - t0:.2f} s in all; reg={self.reg_:g}{chosen}")
 
     # ---------------------------------------------------------- forward pass
     def _transform_inputs(self, X: Any) -> np.ndarray:
         """Validated (and standardized) inputs in the formulation's orientation, (n, m)."""
         check_is_fitted(self, "model_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        try:
+            X = validate_data(self, X, dtype=np.float64, reset=False)
+        except (ValueError, TypeError) as exc:
+            _name_argument(exc, "X")
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. a cvxpy expression (no truth value)
+            raise TypeError(f"X must be array-like numeric data, got {type(X).__name__}: "
+                            f"{type(exc).__name__}: {exc}"[:300]) from None
         if self.scaler_ is not None:
-            X = self.scaler_.transform(X)
+            with np.errstate(over="ignore", invalid="ignore"):
+                X = self.scaler_.transform(X)
+            check_finite_result(X, "X standardized with the training scaler", "X")
         return X.T
 
     def _outputs(self, X: Any) -> np.ndarray:
         """Equilibrium outputs ``A x + B u + c`` with rows = samples, shape (m, p)."""
         U = self._transform_inputs(X)
-        return self.model_.predict(U).T
+        try:
+            return self.model_.predict(U).T
+        except ValueError as exc:  # validated already: only an overflow of the outputs
+            raise ValueError(f"X is too large for this model (rescale X): {exc}") from None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -201,6 +277,11 @@ class ImplicitRegressor(RegressorMixin, _ImplicitBase):
         leave this on unless the data are already on a unit scale.
     dual_step : float, optional
         Step of the dual ascent on λ between rounds (see :func:`idl_sdp.fit`).
+    verbose : bool or int, default 0
+        Progress on stdout: with a true value, a line before the fit (what
+        ``reg="auto"`` does), one line per alternating round (``J``, the step times,
+        the solver status) and a final line (rounds, time in the steps and in all,
+        the ``reg`` used). ``0`` / ``False``: silent.
 
     Attributes
     ----------
@@ -265,11 +346,8 @@ class ImplicitRegressor(RegressorMixin, _ImplicitBase):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         self.n_outputs_ = Y.shape[1]
         if self.standardize:
-            with np.errstate(over="ignore", invalid="ignore"):
-                mean = Y.mean(axis=0)
-                scale = Y.std(axis=0)
+            mean, scale = fit_standardization(Y)  # a constant target gets scale 1
             check_finite_result((mean, scale), "the mean or standard deviation of y", "y")
-            scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0
         else:
             mean, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
         self.y_mean_, self.y_scale_ = mean, scale
@@ -339,6 +417,11 @@ class ImplicitClassifier(ClassifierMixin, _ImplicitBase):
         fitted in :meth:`fit` (the one-hot targets are left as they are).
     dual_step : float, optional
         Step of the dual ascent on λ between rounds (see :func:`idl_sdp.fit`).
+    verbose : bool or int, default 0
+        Progress on stdout: with a true value, a line before the fit (what
+        ``reg="auto"`` does), one line per alternating round (``J``, the step times,
+        the solver status) and a final line (rounds, time in the steps and in all,
+        the ``reg`` used). ``0`` / ``False``: silent.
 
     Attributes
     ----------
@@ -406,14 +489,17 @@ class ImplicitClassifier(ClassifierMixin, _ImplicitBase):
             For continuous or multi-output ``y``, or a ``y`` with a single class.
         """
         X, y = self._validate_X_y(X, y, multi_output=False)
-        check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
+        try:
+            check_classification_targets(y)
+        except (ValueError, TypeError) as exc:
+            _name_argument(exc, "y")
+            raise
+        self.classes_, T, _ = encode_labels(y)
         if self.classes_.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {self.classes_[0]!r}"
             )
-        T = (codes.reshape(-1, 1) == np.arange(self.classes_.shape[0])).astype(np.float64)
         self._fit_targets(X, T)
         return self
 

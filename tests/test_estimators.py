@@ -58,7 +58,7 @@ def test_defaults_and_params_round_trip():
     est = ImplicitRegressor()
     assert est.get_params() == dict(
         hidden=10, lam=1.0, rounds=20, tol=1e-6, lmi="linearized", eps=0.05, reg="auto",
-        solver="CLARABEL", random_state=0, standardize=True, dual_step=None)
+        solver="CLARABEL", random_state=0, standardize=True, dual_step=None, verbose=0)
     assert ImplicitClassifier().get_params() == est.get_params()
     est.set_params(hidden=4, reg=0.1)
     assert clone(est).get_params()["hidden"] == 4
