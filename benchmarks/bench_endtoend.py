@@ -56,7 +56,7 @@ def main(argv=None) -> None:
         cases += [("digits", "fast", 1e-3), ("digits", "fast", "auto")]
     for name, solver, reg in cases:
         seconds, res, theta, xs = time_fit(name, solver, reg)
-        rows.append([name, solver, str(reg), f"{res.reg:g}", str(res.n_rounds),
+        rows.append([name, solver, str(reg), f"{res.reg:g}", str(res.n_iter),
                      f"{seconds:.1f}", f"{xs:.1f}", f"{theta:.1f}"])
         print(rows[-1], flush=True)
     out = ["| data | solver | reg | reg used | rounds | total s | X-steps s | Θ-steps s |",

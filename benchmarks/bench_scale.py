@@ -246,7 +246,7 @@ def job_fit(name: str, h: int, rounds: int, reg: float, solver: str,
     seconds = time.perf_counter() - t0
     acc = float(np.mean(res.model.predict(data.U_test).argmax(0) == data.y_test))
     fallbacks = sum(1 for r in res.history for k in r if k.endswith("_fallback"))
-    return {"seconds": seconds, "rounds": res.n_rounds, "accuracy": acc,
+    return {"seconds": seconds, "rounds": res.n_iter, "accuracy": acc,
             "fallbacks": fallbacks, "m": data.U_train.shape[1],
             "x_seconds": [r.get("x_step_solve_seconds") for r in res.history],
             "theta_seconds": [r.get("theta_step_solve_seconds") for r in res.history],

@@ -44,6 +44,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 import scipy.sparse as sp
 
+from .._repr import Raw, result_repr
 from ..conic.adapters import ADAPTERS, ConicSolution, solve_conic
 from ..conic.form import ConicForm, conic_form
 from .certificate import CERTIFICATE_FORMAT, CERTIFICATE_FORMAT_VERSION, KIND_VALUE_BOUNDS
@@ -75,6 +76,11 @@ class SideProof:
     cert: Optional[Dict[str, Any]]
     reason: str = ""
     shortfall: float = 0.0   # how much room inside the cone was missing (if it was)
+
+    def __repr__(self) -> str:
+        return result_repr("SideProof", [
+            ("bound", None if self.bound is None else float(self.bound)),
+            ("cert", self.cert), ("reason", self.reason), ("shortfall", self.shortfall)])
 
 
 class ExactForm:
@@ -497,10 +503,13 @@ class ValueBounds:
         return (self.upper - self.lower) / max(1.0, (abs(self.upper) + abs(self.lower)) / 2)
 
     def __repr__(self) -> str:
-        extra = f", assuming {self.assumptions}" if self.assumptions else ""
-        return (f"ValueBounds(status={self.status!r}, lower={self.lower!r}, "
-                f"upper={self.upper!r}, width={self.width:.2e}, solver={self.solver!r} "
-                f"reported {self.reported!r} ({self.solver_status}){extra})")
+        # The bounds are proven: show every digit (7 could not tell them apart).
+        return result_repr("ValueBounds", head=[("status", self.status)], fields=[
+            ("lower", Raw(repr(self.lower))), ("upper", Raw(repr(self.upper))),
+            ("width", self.width), ("reported", Raw(repr(self.reported))),
+            ("solver", Raw(f"{self.solver} ({self.solver_status})")),
+            ("seconds", self.seconds), ("reasons", self.reasons),
+            ("assumptions", self.assumptions), ("perturbations", self.perturbations)])
 
     def to_json(self, path) -> None:
         """Write the certificate for ``idl-sdp verify`` (atomic write)."""

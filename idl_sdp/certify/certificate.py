@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from .._io import atomic_write, read_json
+from .._repr import Raw, deprecated_alias, result_repr
 from .rational import ExactMatrix, parse_rational
 
 __all__ = [
@@ -205,9 +206,10 @@ class Certificate:
     source : dict
         The float inputs (hex) the matrix was formed from (required in a file: the
         verifier rebuilds the matrix from them).
-    details : dict
+    info : dict
         Informational values (float λ_min estimate, timings, …); not part of the proof.
         Written as the file's ``informational`` field, which the verifier does not check.
+        Formerly ``details``, still readable under that name.
     """
 
     status: str
@@ -220,7 +222,9 @@ class Certificate:
     strict: bool = False
     margin_proof: Optional[Dict[str, Any]] = None
     source: Dict[str, Any] = field(default_factory=dict)
-    details: Dict[str, Any] = field(default_factory=dict)
+    info: Dict[str, Any] = field(default_factory=dict)
+
+    details = deprecated_alias("info", "details")
 
     # ----------------------------------------------------------- conveniences
     @property
@@ -278,8 +282,14 @@ class Certificate:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (f"Certificate(status={self.status!r}, which={self.which!r}, "
-                f"method={self.method!r}, margin={self.margin!r}, order={self.order})")
+        kind = self.witness.get("kind") if isinstance(self.witness, dict) else None
+        return result_repr(
+            "Certificate",
+            head=[("status", self.status), ("which", self.which), ("method", self.method)],
+            fields=[("condition", self.condition),
+                    ("margin", Raw(repr(self.margin))),  # a proven bound: every digit
+                    ("order", self.order), ("strict", self.strict), ("witness", kind),
+                    ("info", self.info)])
 
     # -------------------------------------------------------------------- JSON
     def to_dict(self) -> Dict[str, Any]:
@@ -300,7 +310,7 @@ class Certificate:
             "matrix": self.matrix.to_strings(),
             "source": self.source,
             "witness": self.witness,
-            "informational": self.details,
+            "informational": self.info,
         }
 
     def to_json(self, path: Union[str, os.PathLike]) -> None:
@@ -353,9 +363,9 @@ class Certificate:
         margin_proof = _check_witness(data.get("margin_proof"), f"{where}.margin_proof", order,
                                       MARGIN_PROOF_KINDS)
         source = _field(data, "source", dict, where, optional=True) or {}
-        details = _field(data, "informational", dict, where, optional=True) or {}
+        info = _field(data, "informational", dict, where, optional=True) or {}
         return cls(status, condition, which, method, margin, witness, matrix, strict,
-                   margin_proof, source, details)
+                   margin_proof, source, info)
 
     @classmethod
     def from_json(cls, path: Union[str, os.PathLike]) -> "Certificate":
@@ -416,6 +426,12 @@ class CertificateBundle:
     def conditions(self) -> List[str]:
         """The ``which`` of each certificate, in order."""
         return [c.which for c in self.certificates.values()]
+
+    def __repr__(self) -> str:
+        return result_repr("CertificateBundle", head=[("status", self.status)], fields=[
+            ("certified", Raw(f"{sum(c.certified for c in self.values())} of {len(self)}")),
+            ("conditions", Raw(", ".join(f"{k}: {c.status}"
+                                         for k, c in self.certificates.items())[:96]))])
 
     def __str__(self) -> str:
         counts = ", ".join(f"{k}: {c.status}" for k, c in self.certificates.items())

@@ -39,6 +39,7 @@ from fractions import Fraction
 from typing import List, Optional, Sequence
 
 
+from .._repr import Raw, result_repr
 from .rational import ExactMatrix
 
 __all__ = ["EXACT_MAX_SIZE", "SCALING_MIN_SPREAD", "LDLResult", "diagonal_scaling",
@@ -122,6 +123,15 @@ class LDLResult:
     det_pivoted: int = 1
     failure: Optional[tuple] = None
     remaining: List[int] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        # det_pivoted is an exact integer that can have thousands of digits.
+        digits = len(str(abs(self.det_pivoted)))
+        return result_repr("LDLResult", head=[("psd", self.psd)], fields=[
+            ("rank", self.rank), ("pivots", Raw(f"{len(self.pivots)} exact rationals")),
+            ("det_pivoted", Raw(f"integer of {digits} digits" if digits > 20
+                                else str(self.det_pivoted))),
+            ("failure", Raw(repr(self.failure))), ("remaining", self.remaining)])
 
 
 def exact_ldl(M: ExactMatrix) -> LDLResult:

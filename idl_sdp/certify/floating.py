@@ -54,6 +54,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._repr import result_repr
 from .rational import ExactMatrix, dyadic_ints, float_to_fraction, int_matmul
 
 __all__ = [
@@ -106,6 +107,11 @@ class FloatView:
     eigvals: np.ndarray
     eigvecs: np.ndarray
 
+    def __repr__(self) -> str:
+        return result_repr("FloatView", [
+            ("order", self.M.order), ("t", self.t),
+            ("lambda_min_estimate", self.lambda_min_estimate()), ("F", self.F)])
+
     @classmethod
     def of(cls, M: ExactMatrix) -> "FloatView":
         F, t = M.scaled_floats()
@@ -145,6 +151,11 @@ class CholeskyProof:
     t: int
     L: np.ndarray
     lower_bound: Fraction
+
+    def __repr__(self) -> str:
+        return result_repr("CholeskyProof", [
+            ("lower_bound", float(self.lower_bound)), ("shift", self.shift), ("t", self.t),
+            ("L", self.L)])
 
 
 def _gershgorin_lower(diag: Sequence[Fraction], err: List[List[Fraction]]) -> Fraction:

@@ -56,6 +56,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from .._io import read_npy, read_npz
+from .._repr import Raw, result_repr
 from .certificate import (
     KIND_PSD,
     KIND_PSD_BUNDLE,
@@ -107,6 +108,17 @@ class StatementResult:
     holds: Optional[bool]
     margin: Optional[float]
     message: str
+
+    def __repr__(self) -> str:
+        return result_repr(
+            "StatementResult",
+            head=[("which", self.which), ("valid", self.valid), ("holds", self.holds)],
+            fields=[("statement", self.statement), ("margin", Raw(repr(self.margin))),
+                    ("message", self.message)])
+
+
+#: How a statement's ``holds`` reads in a repr.
+_VERDICT = {True: "holds", False: "violated", None: "not proven"}
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,16 @@ class VerificationResult:
 
     def __str__(self) -> str:
         return self.message
+
+    def __repr__(self) -> str:
+        return result_repr(
+            "VerificationResult",
+            head=[("kind", self.kind), ("valid", self.valid), ("holds", self.holds)],
+            fields=[("ok", self.ok), ("violated", self.violated),
+                    ("statements", Raw(f"{len(self.statements)}: " + ", ".join(
+                        f"{s.which} ({_VERDICT[s.holds]})" for s in self.statements)[:90])),
+                    ("bound_to", self.bound_to), ("problems", self.problems),
+                    ("message", self.message.splitlines()[0] if self.message else "")])
 
 
 # ----------------------------------------------------------- small helpers

@@ -47,6 +47,8 @@ from typing import List, Optional
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
+from .._repr import result_repr
+
 __all__ = ["RankTwoLMI", "LMIQPResult", "solve_lmi_qp", "ACCEPTABLE"]
 
 #: Relative gap and residuals accepted when the iteration stalls before ``tol``.
@@ -187,6 +189,14 @@ class LMIQPResult:
     residual_primal: float
     residual_dual: float
     min_eig: List[float]
+
+    def __repr__(self) -> str:
+        return result_repr("LMIQPResult", head=[("status", self.status)], fields=[
+            ("objective", self.objective), ("gap", self.gap),
+            ("iterations", self.iterations), ("residual_primal", self.residual_primal),
+            ("residual_dual", self.residual_dual),
+            ("min(min_eig)", min(self.min_eig) if len(self.min_eig) else None),
+            ("blocks", len(self.min_eig)), ("x", self.x)])
 
 
 def _max_step(S: np.ndarray, dS: np.ndarray) -> float:

@@ -123,7 +123,7 @@ def _certify_matrix(M: np.ndarray, method: str) -> Dict[str, Any]:
     S, err = _symmetric_part(M)
     cert = certify(S, method=method)
     margin = cert.margin
-    upper = cert.details.get("lambda_min_upper")
+    upper = cert.info.get("lambda_min_upper")
     status = cert.status
     if err > 0:  # λ(exact symmetric part) differs from λ(S̃) by at most err
         margin = None if margin is None else floor_float(Fraction(margin) - err)

@@ -10,6 +10,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
+from .._repr import Raw, result_repr
+
 __all__ = ["BoundsTable", "ComparisonTable", "ReferenceSolution"]
 
 
@@ -43,6 +45,14 @@ class ReferenceSolution:
     def objective(self) -> float:
         """The reference objective (NaN without a point)."""
         return self.row["objective"]
+
+    def __repr__(self) -> str:
+        r = self.row
+        return result_repr("ReferenceSolution", head=[("solver", self.solver)], fields=[
+            ("tol", self.tol), ("status", r.get("status")), ("objective", r.get("objective")),
+            ("seconds", r.get("seconds")), ("primal_residual", r.get("primal_residual")),
+            ("dual_residual", r.get("dual_residual")), ("duality_gap", r.get("duality_gap")),
+            ("lmi_status", r.get("lmi_status")), ("x", self.x)])
 
     def describe(self) -> str:
         """One line: solver, tolerance, status, objective and KKT residuals."""
@@ -159,7 +169,14 @@ class ComparisonTable(list):
         return "\n".join(out)
 
     def __repr__(self) -> str:
-        return f"<ComparisonTable {self.name!r}: {len(self)} rows>"
+        return result_repr("ComparisonTable", head=[("name", self.name)], fields=[
+            ("rows", len(self)),
+            ("solvers", Raw(", ".join(dict.fromkeys(str(r.get("solver")) for r in self))[:90])),
+            ("status", Raw(", ".join(f"{r.get('solver')} {r.get('tol', float('nan')):.0e}: "
+                                     f"{r.get('status')}" for r in self)[:90])),
+            ("reference", None if self.reference is None else
+             Raw(f"{self.reference.solver} ({self.reference.row.get('status')})")),
+            ("optimum", self.optimum), ("info", self.info)])
 
     def to_markdown(self, level: int = 3) -> str:
         """The table as GitHub-flavoured markdown, under a heading of ``level``."""
@@ -223,4 +240,8 @@ class BoundsTable(list):
         return f"{self.name}\n" + self.to_markdown()
 
     def __repr__(self) -> str:
-        return f"BoundsTable({self.name!r}, {len(self)} rows)"
+        return result_repr("BoundsTable", head=[("name", self.name)], fields=[
+            ("rows", len(self)),
+            ("status", Raw(", ".join(f"{r.get('solver')} {r.get('tol', float('nan')):g}: "
+                                     f"{r.get('status')}" for r in self)[:90])),
+            ("optimum", self.optimum)])

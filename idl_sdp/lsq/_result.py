@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
+
+from .._repr import result_repr
 
 __all__ = ["LSQResult", "DiagonalResult", "HadamardResult", "BiconvexResult"]
 
@@ -29,7 +31,8 @@ class LSQResult:
     seconds : float
         Wall-clock time of the whole call.
     converged : bool
-        Whether the stopping rule was met (always True for direct methods).
+        Whether the stopping rule was met (always True for direct methods; False until
+        a solver sets it).
     message : str
         Why the method stopped.
     info : dict
@@ -41,14 +44,18 @@ class LSQResult:
     history: List[Dict[str, Any]] = field(default_factory=list)
     n_iter: int = 0
     seconds: float = 0.0
-    converged: bool = True
+    converged: bool = False
     message: str = ""
     info: Dict[str, Any] = field(default_factory=dict)
 
+    def _repr_fields(self) -> List[Tuple[str, Any]]:
+        return [("converged", self.converged), ("message", self.message),
+                ("residual", self.residual),
+                ("n_iter", self.n_iter), ("seconds", self.seconds)]
+
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(method={self.method!r}, residual={self.residual:.6g}, "
-                f"n_iter={self.n_iter}, converged={self.converged}, "
-                f"seconds={self.seconds:.3g})")
+        return result_repr(type(self).__name__, self._repr_fields() + [
+            ("history", self.history), ("info", self.info)], head=[("method", self.method)])
 
 
 @dataclass(kw_only=True, repr=False)
@@ -65,6 +72,9 @@ class DiagonalResult(LSQResult):
 
     s: np.ndarray
     objective: float
+
+    def _repr_fields(self) -> List[Tuple[str, Any]]:
+        return super()._repr_fields() + [("objective", self.objective), ("s", self.s)]
 
 
 @dataclass(kw_only=True, repr=False)
@@ -87,6 +97,9 @@ class HadamardResult(LSQResult):
     v: np.ndarray
     exact: Optional[bool] = None
     singular_values: Optional[np.ndarray] = None
+
+    def _repr_fields(self) -> List[Tuple[str, Any]]:
+        return super()._repr_fields() + [("exact", self.exact), ("u", self.u), ("v", self.v)]
 
     @property
     def product(self) -> np.ndarray:
@@ -130,6 +143,9 @@ class BiconvexResult:
     info: Dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return (f"BiconvexResult(problem={self.problem!r}, objective={self.objective:.10g}, "
-                f"n_iter={self.n_iter}, converged={self.converged}, "
-                f"seconds={self.seconds:.3g})")
+        return result_repr("BiconvexResult", head=[("problem", self.problem)], fields=[
+            ("converged", self.converged),
+            ("message", self.message), ("objective", self.objective),
+            ("n_iter", self.n_iter), ("seconds", self.seconds),
+            ("blocks", {k: getattr(v, "shape", v) for k, v in self.blocks.items()}),
+            ("history", self.history), ("info", self.info)])

@@ -1,10 +1,17 @@
-"""Result containers of the relaxations (plain dataclasses)."""
+"""Result containers of the relaxations (plain dataclasses).
+
+Every ``history`` here is a list with one dict per iteration; ``history.column(key)``
+gives the values of one key over the iterations (reading ``history[key]`` as a column
+still works but is deprecated: it was a dict of lists).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
+
+from .._repr import History, deprecated_alias, result_repr
 
 __all__ = ["MaxCutResult", "DualBound", "KMeansResult", "BasisPursuitResult"]
 
@@ -46,6 +53,12 @@ class DualBound:
     seconds: float = 0.0
     estimate: float = float("nan")
 
+    def __repr__(self) -> str:
+        return result_repr("DualBound", head=[("certified", self.certified)], fields=[
+            ("upper_bound", self.upper_bound),
+            ("lambda_min", self.lambda_min), ("lambda_lower", self.lambda_lower),
+            ("estimate", self.estimate), ("nu", self.nu), ("seconds", self.seconds)])
+
 
 @dataclass
 class MaxCutResult:
@@ -74,8 +87,11 @@ class MaxCutResult:
     X : ndarray or None
         The SDP solution (``method="sdp"`` only).
     certificate : DualBound or None
-    history : dict of lists
-        Per iteration of the solver (keys depend on the method; always ``time``).
+    history : list of dict
+        One dict per iteration of the solver (keys depend on the method; always
+        ``time``, the seconds since the start of the solve); one record for ``"sdp"``.
+    n_iter : int
+        ``len(history)``: iterations of the solver (outer iterations for the AL methods).
     seconds : float
         Total wall-clock time (solve, certificate and rounding).
     solve_seconds : float
@@ -84,6 +100,7 @@ class MaxCutResult:
         ``‖diag(VVᵀ) − 1‖₂`` of the solver's raw iterate before row normalisation
         (0 for the manifold method; ``‖diag X − 1‖₂`` for the SDP).
     converged : bool
+        Whether the solver's stopping rule was met (True for a solved ``"sdp"``).
     message : str
     """
 
@@ -93,15 +110,18 @@ class MaxCutResult:
     cut: np.ndarray
     cut_value: float
     V: np.ndarray
-    history: Dict[str, List[float]] = field(default_factory=dict)
+    history: History = field(default_factory=History)
     seconds: float = 0.0
     solve_seconds: float = 0.0
     certificate: Optional[DualBound] = None
     X: Optional[np.ndarray] = None
     infeasibility: float = 0.0
-    converged: bool = True
+    converged: bool = False
     message: str = ""
     rounded_value: float = float("nan")
+
+    def __post_init__(self) -> None:
+        self.history = _as_history(self.history)
 
     @property
     def gap(self) -> float:
@@ -110,6 +130,20 @@ class MaxCutResult:
     @property
     def relative_gap(self) -> float:
         return self.gap / max(abs(self.value), 1e-300)
+
+    @property
+    def n_iter(self) -> int:
+        # documented in the class's Attributes
+        return len(self.history)
+
+    def __repr__(self) -> str:
+        return result_repr("MaxCutResult", head=[("method", self.method)], fields=[
+            ("converged", self.converged), ("message", self.message),
+            ("value", self.value), ("upper_bound", self.upper_bound),
+            ("relative_gap", self.relative_gap), ("cut_value", self.cut_value),
+            ("certified", None if self.certificate is None else self.certificate.certified),
+            ("n_iter", self.n_iter), ("seconds", self.seconds), ("V", self.V),
+            ("infeasibility", self.infeasibility)])
 
 
 @dataclass
@@ -138,9 +172,13 @@ class KMeansResult:
         labels (``nan`` when no labels were given).
     infeasibility : float
         ``‖Z1 − 1‖₂`` (plus ``|tr Z − k|``) of the returned ``Z``.
-    history : dict of lists
+    history : list of dict
+        One dict per iteration (``time`` always); one record for ``"sdp"``.
+    n_iter : int
+        ``len(history)``.
     seconds : float
     converged : bool
+        Whether the solver's stopping rule was met (True for a solved ``"sdp"``).
     message : str
     """
 
@@ -153,10 +191,27 @@ class KMeansResult:
     misclassification: float = float("nan")
     V: Optional[np.ndarray] = None
     infeasibility: float = 0.0
-    history: Dict[str, List[float]] = field(default_factory=dict)
+    history: History = field(default_factory=History)
     seconds: float = 0.0
-    converged: bool = True
+    converged: bool = False
     message: str = ""
+
+    def __post_init__(self) -> None:
+        self.history = _as_history(self.history)
+
+    @property
+    def n_iter(self) -> int:
+        # documented in the class's Attributes
+        return len(self.history)
+
+    def __repr__(self) -> str:
+        return result_repr("KMeansResult", head=[("method", self.method)], fields=[
+            ("converged", self.converged), ("message", self.message),
+            ("kmeans_cost", self.kmeans_cost), ("lower_bound", self.lower_bound),
+            ("sdp_objective", self.sdp_objective),
+            ("misclassification", self.misclassification),
+            ("infeasibility", self.infeasibility), ("n_iter", self.n_iter),
+            ("seconds", self.seconds), ("assignment", self.assignment), ("Z", self.Z)])
 
 
 @dataclass
@@ -172,20 +227,52 @@ class BasisPursuitResult:
         ``‖z‖₁``.
     residual : float
         ``‖Bz − b‖₂``.
-    history : dict of lists
-        Per iteration (``time`` always; ``feasibility`` and ``objective`` for the
-        iterative methods).
+    history : list of dict
+        One dict per iteration (``time`` always; ``feasibility`` and ``objective`` for
+        the iterative methods); one record for ``"lp"``.
+    n_iter : int
+        ``len(history)``.
     seconds : float
     converged : bool
+        Whether the solver's stopping rule was met (True for a solved ``"lp"``).
     message : str
+    info : dict
+        Method-specific details (formerly ``extra``, still readable under that name).
     """
 
     method: str
     z: np.ndarray
     objective: float
     residual: float
-    history: Dict[str, List[float]] = field(default_factory=dict)
+    history: History = field(default_factory=History)
     seconds: float = 0.0
-    converged: bool = True
+    converged: bool = False
     message: str = ""
-    extra: Dict[str, Any] = field(default_factory=dict)
+    info: Dict[str, Any] = field(default_factory=dict)
+
+    extra = deprecated_alias("info", "extra")
+
+    def __post_init__(self) -> None:
+        self.history = _as_history(self.history)
+
+    @property
+    def n_iter(self) -> int:
+        # documented in the class's Attributes
+        return len(self.history)
+
+    def __repr__(self) -> str:
+        return result_repr("BasisPursuitResult", head=[("method", self.method)], fields=[
+            ("converged", self.converged), ("message", self.message),
+            ("objective", self.objective), ("residual", self.residual),
+            ("n_iter", self.n_iter), ("seconds", self.seconds), ("z", self.z),
+            ("info", self.info)])
+
+
+def _as_history(history: Any) -> History:
+    """A :class:`History` from a list of records or (the solvers' internal layout) a
+    dict of per-iteration lists."""
+    if isinstance(history, History):
+        return history
+    if isinstance(history, dict):
+        return History.from_columns(history)
+    return History(history)

@@ -40,6 +40,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
+from .._repr import History, deprecated_alias, result_repr
 from .._solvers import SolverError
 from .._validation import (as_finite_array, check_callable, check_choice, check_nonneg_float,
                            check_positive_int)
@@ -61,12 +62,16 @@ class ALMResult:
         The last multiplier.
     beta : float
         The last penalty parameter.
-    history : dict of lists
-        One entry per outer iteration: ``feasibility`` (‖A(x)‖₂), ``objective``
+    history : list of dict
+        One dict per outer iteration: ``feasibility`` (‖A(x)‖₂), ``objective``
         (f(x), without g), ``stationarity`` (norm of the gradient mapping of the
         augmented Lagrangian at the last inner step), ``beta``, ``inner``
         (inner iterations used) and ``time`` (wall-clock seconds since the start,
         at the end of the iteration; differences give the time per iteration).
+    n_iter : int
+        Outer iterations (``len(history)``; formerly ``outer_iterations``).
+    n_inner : int
+        Inner iterations over all outer ones (formerly ``inner_iterations``).
     converged : bool
         True when ‖A(x)‖ ≤ ``tol`` and the stationarity measure ≤ ``stationarity_tol``.
     message : str
@@ -77,18 +82,39 @@ class ALMResult:
     x: Array
     y: Array
     beta: float
-    history: Dict[str, List[float]] = field(default_factory=dict)
+    history: History = field(default_factory=History)
     converged: bool = False
     message: str = ""
     seconds: float = 0.0
 
-    @property
-    def outer_iterations(self) -> int:
-        return len(self.history.get("feasibility", []))
+    outer_iterations = deprecated_alias("n_iter", "outer_iterations")
+    inner_iterations = deprecated_alias("n_inner", "inner_iterations")
+
+    def __post_init__(self) -> None:
+        if isinstance(self.history, dict):  # the solver loop's columns
+            self.history = History.from_columns(self.history)
+        elif not isinstance(self.history, History):
+            self.history = History(self.history)
 
     @property
-    def inner_iterations(self) -> int:
-        return int(sum(self.history.get("inner", [])))
+    def n_iter(self) -> int:
+        # documented in the class's Attributes
+        return len(self.history)
+
+    @property
+    def n_inner(self) -> int:
+        # documented in the class's Attributes
+        return int(sum(self.history.column("inner")))
+
+    def __repr__(self) -> str:
+        return result_repr("ALMResult", head=[("converged", self.converged)], fields=[
+            ("message", self.message),
+            ("feasibility", (self.history[-1].get("feasibility", float("nan"))
+                             if self.history else float("nan"))),
+            ("objective", (self.history[-1].get("objective", float("nan"))
+                           if self.history else float("nan"))),
+            ("n_iter", self.n_iter), ("n_inner", self.n_inner), ("beta", self.beta),
+            ("seconds", self.seconds), ("x", self.x), ("y", self.y)])
 
 
 def method_options(base: dict, linearized: bool, overrides: dict,
