@@ -4,7 +4,8 @@
   manifold (``"bm"``), and the factorized problem through the generic augmented
   Lagrangian (``"ialm"``, ``"linearized_al"``); every result carries a dual upper
   bound (:func:`maxcut_certificate`) and Goemans–Williamson cuts (:func:`gw_rounding`).
-  :func:`read_gset` reads the Gset benchmark graphs.
+  :func:`read_gset` reads the Gset benchmark graphs; :func:`weights_from_edges` turns
+  an edge list into ``W`` (``maxcut(edges=...)`` does it for you).
 * :func:`kmeans_sdp` — the Peng–Wei k-means SDP and its nonnegative factorization.
 * :func:`basis_pursuit` — ``min ‖z‖₁ s.t. Bz = b``: LP, factorization, Chambolle–Pock.
 * :func:`augmented_lagrangian` — the generic inexact / linearized augmented Lagrangian
@@ -18,7 +19,7 @@ from .kmeans import (KMEANS_METHODS, digits_probabilities, kmeans_cost, kmeans_s
                      misclassification_rate, planted_solution, squared_distances,
                      stochastic_balls)
 from .maxcut import (MAXCUT_METHODS, default_rank, gw_rounding, laplacian, maxcut,
-                     maxcut_certificate)
+                     maxcut_certificate, weights_from_edges)
 
 __all__ = [
     "ALMResult", "BP_METHODS", "BasisPursuitResult", "DualBound", "KMEANS_METHODS",
@@ -26,5 +27,5 @@ __all__ = [
     "augmented_lagrangian", "basis_pursuit", "default_rank", "digits_probabilities",
     "gw_rounding", "kmeans_cost", "kmeans_sdp", "laplacian", "maxcut",
     "maxcut_certificate", "misclassification_rate", "planted_solution", "read_gset",
-    "sparse_instance", "squared_distances", "stochastic_balls",
+    "sparse_instance", "squared_distances", "stochastic_balls", "weights_from_edges",
 ]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -39,13 +40,20 @@ from .._validation import (as_finite_array, as_matrix, check_choice, check_finit
                            check_nonneg_float, check_options, check_positive_int)
 from ._result import DualBound, MaxCutResult
 from .ialm import AL_OPTIONS, augmented_lagrangian, memo_last, method_options
+from .maxcut_mixing import colour_classes, mixing_sweeps
 
 __all__ = ["maxcut", "laplacian", "gw_rounding", "one_flip_search", "maxcut_certificate",
-           "default_rank",
+           "default_rank", "weights_from_edges",
            "MAXCUT_METHODS"]
 
 MAXCUT_METHODS = ("bm", "sdp", "ialm", "linearized_al")
 _U = np.finfo(float).eps / 2  # unit roundoff of IEEE double
+def _bm_gap_tol(n: int) -> float:
+    """``"bm"`` stops once the certificate proves this relative gap (default tolerances):
+    tight for small graphs, where it is cheap, 5·10⁻⁷ (half the usual 10⁻⁶ goal) above."""
+    return 1e-8 if n <= 100 else (1e-7 if n <= 1000 else 5e-7)
+
+
 
 
 # ----------------------------------------------------------------------------- input
@@ -73,13 +81,79 @@ def _check_symmetric(W: sp.csr_matrix, name: str) -> None:
             f"{name} must be symmetric, got max |{name} - {name}.T| = {float(asym.max()):.3g}")
 
 
+def _looks_like_edges(W: Any) -> bool:
+    """A non-empty list / tuple of tuples: the usual spelling of an edge list (what
+    ``networkx`` returns), never taken for the rows of a matrix."""
+    return (isinstance(W, (list, tuple)) and len(W) > 0
+            and all(isinstance(row, tuple) for row in W))
+
+
 def _as_weights(W: Any) -> sp.csr_matrix:
     """Validate a weight matrix: square, finite, symmetric; returns CSR, zero diagonal."""
+    if _looks_like_edges(W):
+        raise ValueError(
+            "W looks like an edge list (a sequence of tuples), not an n×n weight matrix; "
+            "pass it as maxcut(edges=...) or convert it with weights_from_edges(...)")
+    if not sp.issparse(W):
+        shape = np.shape(W) if isinstance(W, np.ndarray) else None
+        if shape is not None and len(shape) == 2 and shape[1] in (2, 3) and shape[0] != shape[1]:
+            raise ValueError(
+                f"W must be a square n×n weight matrix, got shape {shape}; an (m, 2) or "
+                "(m, 3) array of edges is read by maxcut(edges=...) or weights_from_edges")
     W = _as_square(W, "W")
     _check_symmetric(W, "W")
     W = (0.5 * (W + W.T)).tolil()
     W.setdiag(0.0)  # self loops are never cut
     W = W.tocsr()
+    W.eliminate_zeros()
+    return W
+
+
+def weights_from_edges(edges: Any, n: Optional[int] = None) -> sp.csr_matrix:
+    """The symmetric weight matrix of an undirected edge list.
+
+    Parameters
+    ----------
+    edges : array_like, shape (m, 2) or (m, 3)
+        One edge ``(i, j)`` (weight 1) or ``(i, j, w)`` per row: an array or a sequence
+        of tuples / lists. Vertices are integers ``0 … n−1``; the weights are finite
+        (any sign). Repeated edges add their weights; self-loops are dropped (a loop is
+        never cut).
+    n : int, optional
+        Number of vertices (default: the largest index + 1), to include isolated
+        vertices after the last one that has an edge.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (n, n)
+        ``W`` with ``W[i, j] = W[j, i] =`` the total weight of the edges ``{i, j}``.
+
+    Raises
+    ------
+    ValueError
+        ``edges`` is empty, not of shape (m, 2) or (m, 3), has a non-integral or negative
+        vertex index, an index ≥ ``n``, or a non-finite weight.
+    """
+    E = as_finite_array(edges, "edges", ndim=2)
+    if E.shape[0] == 0 or E.shape[1] not in (2, 3):
+        raise ValueError(f"edges must have shape (m, 2) or (m, 3) with m ≥ 1, got {E.shape}")
+    ij = E[:, :2]
+    if np.any(ij != np.round(ij)) or np.any(ij < 0):
+        raise ValueError("edges: the vertex indices (first two columns) must be "
+                         "nonnegative integers")
+    i, j = ij[:, 0].astype(np.int64), ij[:, 1].astype(np.int64)
+    top = int(max(i.max(), j.max())) + 1
+    if n is None:
+        n = top
+    else:
+        n = check_positive_int(n, "n")
+        if top > n:
+            raise ValueError(f"edges: vertex index {top - 1} is out of range for n={n}")
+    w = E[:, 2] if E.shape[1] == 3 else np.ones(E.shape[0])
+    keep = i != j
+    i, j, w = i[keep], j[keep], w[keep]
+    W = sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([i, j]), np.concatenate([j, i]))),
+                      shape=(n, n)).tocsr()  # duplicates are summed
     W.eliminate_zeros()
     return W
 
@@ -306,7 +380,7 @@ def _certificate(L: Any, nu: Any, dense_limit: int) -> DualBound:
     # (a proof), from the Lanczos estimate θ of λ_min; the estimate θ − ‖r‖ itself is no
     # bound (it bounds the distance to *some* eigenvalue) and is only reported as such.
     if S.shape[0] > 2 and S.nnz:
-        vals, vecs = spla.eigsh(S, k=1, which="SA", tol=1e-10)
+        vals, vecs = _lanczos_min(S)
     else:  # ARPACK needs n > 2 and a nonzero S; these are small: a dense estimate
         vals, vecs = sla.eigh(S.toarray(), subset_by_index=[0, 0])
     theta = float(vals[0])
@@ -330,6 +404,36 @@ def _certificate(L: Any, nu: Any, dense_limit: int) -> DualBound:
     # no proof: the bound is +inf (never the estimate), the estimate keeps its own name
     return DualBound(math.inf, nu.copy(), theta, -math.inf, False, time.perf_counter() - t0,
                      estimate)
+
+
+def _lanczos_min(S: sp.spmatrix) -> Tuple[np.ndarray, np.ndarray]:
+    """A Lanczos estimate of the smallest eigenpair of ``S`` (only a starting shift for
+    the proof, which does not rely on its accuracy).
+
+    ARPACK's test ``‖r‖ ≤ tol·|θ|`` is relative to the Ritz value; near a dual optimum
+    ``λ_min(S) ≈ 0`` and the test cannot be met. The spectrum is therefore shifted by
+    the Gershgorin bound ``c ≥ ‖S‖₂`` (so ``S + cI ⪰ 0`` and the test is relative to
+    ``c``), and a run that stops unconverged returns its best Ritz pair.
+    """
+    n = S.shape[0]
+    c = float(abs(S).sum(axis=1).max())
+    c = c if c > 0 else 1.0
+    A = (S + c * sp.identity(n, format="csr")).tocsr()
+    try:
+        vals, vecs = spla.eigsh(A, k=1, which="SA", tol=1e-10, ncv=min(n - 1, 40),
+                                maxiter=2000)
+    except spla.ArpackNoConvergence as exc:
+        if len(exc.eigenvalues):
+            vals, vecs = exc.eigenvalues, exc.eigenvectors
+        else:  # a tight cluster at the bottom: a block method still gives a good vector
+            X0 = np.random.default_rng(0).standard_normal((n, min(8, n - 1)))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                vals, vecs = spla.lobpcg(A, X0, largest=False, tol=1e-9, maxiter=500)
+    k = int(np.argmin(vals))
+    u = vecs[:, k] / np.linalg.norm(vecs[:, k])
+    theta = float(u @ (S @ u))        # the Rayleigh quotient of S itself, no shift error
+    return np.array([theta]), u[:, None]
 
 
 def _sparse_residual_bound(S: sp.spmatrix, ell0: float) -> Optional[float]:
@@ -473,6 +577,176 @@ def _rtr_oblique(
     return V, hist, converged, message
 
 
+# ------------------------------------------------- mixing + trust region, rank staircase
+
+def _start_rank(n: int) -> int:
+    """Starting rank of the staircase: small (the SDP optima of sparse graphs have low
+    rank, and a low rank keeps every product with ``V`` cheap), capped by the default."""
+    return min(default_rank(n), 10 if n <= 2000 else 16)
+
+
+def _lambda_min_vectors(S: sp.csr_matrix, k: int, v0: Optional[np.ndarray]
+                        ) -> Tuple[np.ndarray, np.ndarray]:
+    """Estimates of the ``k`` smallest eigenpairs of the sparse symmetric ``S``.
+
+    Lanczos on ``S + cI`` (``c`` the Gershgorin bound, so ARPACK's relative test is
+    relative to ``c`` rather than to ``λ_min ≈ 0``), to ``10⁻⁸`` relative; an unconverged
+    run returns its Ritz pairs; the eigenvalues are Rayleigh quotients of ``S``. Dense
+    when ``n`` is small.
+    """
+    n = S.shape[0]
+    if n <= max(200, 3 * k + 2):
+        w, Q = sla.eigh(S.toarray(), subset_by_index=[0, k - 1])
+        return w, Q
+    c = float(abs(S).sum(axis=1).max())
+    c = c if c > 0 else 1.0
+    A = (S + c * sp.identity(n, format="csr")).tocsr()
+    try:
+        _, Q = spla.eigsh(A, k=k, which="SA", tol=1e-8, v0=v0, maxiter=max(300, 2 * n))
+    except spla.ArpackNoConvergence as exc:
+        if len(exc.eigenvalues) == 0:
+            w, Q = sla.eigh(S.toarray(), subset_by_index=[0, k - 1])
+            return w, Q
+        Q = exc.eigenvectors
+    Q = Q / np.linalg.norm(Q, axis=0)
+    w = np.einsum("ij,ij->j", Q, S @ Q)
+    order = np.argsort(w)
+    return w[order], Q[:, order]
+
+
+def _certificate_dense_limit(L: sp.csr_matrix) -> int:
+    """The ``dense_limit`` for :func:`maxcut_certificate` in :func:`maxcut`: graphs of
+    average degree ≤ 6 (toroidal grids, planar-like meshes) have sparse LDLᵀ factors with
+    little fill, which prove the bound far faster than a dense Cholesky from n ≈ 1000 on;
+    denser graphs keep the dense proof up to n = 4000. Both proofs are rigorous."""
+    n = L.shape[0]
+    return 1000 if (L.nnz - n) <= 6 * n else 4000
+
+
+def _bm_staircase(
+    W: sp.csr_matrix, L: sp.csr_matrix, V0: np.ndarray, *, r_max: int, grow: bool,
+    gtol: float, gap_tol: Optional[float], deadline: float, t0: float, max_iter: int,
+    low_degree: bool = True, mixing_sweeps_max: int = 300,
+) -> Tuple[np.ndarray, Dict[str, List[float]], bool, str, Optional[DualBound]]:
+    """Burer–Monteiro for max-cut: mixing sweeps, then trust-region stages, growing the rank.
+
+    Notation: ``ν_i = ¼(LVVᵀ)_ii`` (so ``Σν = ¼⟨L, VVᵀ⟩``, the primal value) and
+    ``S = diag ν − ¼L``; the Riemannian gradient of ``F = −¼⟨L, VVᵀ⟩`` is ``2SV`` and the
+    bound of :func:`maxcut_certificate` for this ``ν`` is ``Σν − n·λ_min(S)`` up to
+    rounding: the gap is ``−n·λ_min(S)``.
+
+    1. *Mixing* (``low_degree`` graphs; :mod:`idl_sdp.relax.maxcut_mixing`):
+       block-coordinate sweeps ``v_i ← −(WV)_i/‖(WV)_i‖`` over the colour classes, in
+       blocks of 10, until a block raises ``¼⟨L, VVᵀ⟩`` by less than ``10⁻⁵`` relative (at
+       most ``mixing_sweeps_max`` sweeps). Cheap per sweep but sublinear on the flat
+       directions (``S`` has eigenvalues ≈ 10⁻⁶ relative on grids), hence only a start.
+    2. *Trust-region stages* (:func:`_rtr_oblique`) to the gradient tolerances
+       ``t₀, t₀/100, …`` down to ``gtol``, ``t₀ = 10⁻⁴·s`` (low degree) or ``10⁻⁶·s``,
+       ``s = max(1, ‖L‖_∞)``.
+    3. *Rank staircase* (``grow``; Journée, Bach, Absil & Sepulchre 2010; Boumal,
+       Voroninski & Bandeira 2016): after a stage, a Lanczos estimate of the ``p``
+       smallest eigenpairs of ``S`` (``p = max(2, ⌊r/2⌋)``, capped by ``r_max − r``). If
+       ``θ = λ_min(S) < 0`` with ``−θ > ‖grad‖_F/√n`` (more than the gradient per row
+       explains) and ``−nθ > gap_tol·|value|``, ``V`` is near a critical point of the
+       rank-``r`` problem that is not an SDP optimum: the columns ``ε·u_k`` of the
+       eigenvectors with ``θ_k < 0`` (directions of negative curvature ``2u_kᵀSu_k < 0``
+       of the lifted problem) are appended, rows renormalised (``ε = 0.1√n``: entries
+       ≈ 0.1), and the stage is repeated.
+    4. *Stopping*: with ``gap_tol``, the rigorous certificate is computed after each
+       stage (the Lanczos estimate is not trusted for this: it can miss the cluster of
+       eigenvalues at 0) and the solve stops once it proves a relative gap
+       ``≤ gap_tol``; otherwise after the ``gtol`` stage or at the deadline.
+
+    Returns the factor, the history (one record per trust-region iteration or block of
+    mixing sweeps, with its ``rank`` and ``phase``), converged, message and the last
+    certificate if it belongs to the returned ``V`` (else None).
+    """
+    n = L.shape[0]
+    lscale = max(1.0, float(abs(L).sum(axis=1).max()) if L.nnz else 1.0)
+    hist: Dict[str, List[Any]] = {"value": [], "gradnorm": [], "inner": [], "time": [],
+                                  "rank": [], "phase": []}
+    V = np.array(V0, dtype=float, copy=True)
+
+    def record(value: float, gnorm: float, inner: int, phase: str) -> None:
+        hist["value"].append(value)
+        hist["gradnorm"].append(gnorm)
+        hist["inner"].append(inner)
+        hist["time"].append(time.perf_counter() - t0)
+        hist["rank"].append(V.shape[1])
+        hist["phase"].append(phase)
+
+    def value_grad(V: np.ndarray) -> Tuple[float, np.ndarray, float]:
+        LV = L @ V
+        c = np.einsum("ij,ij->i", LV, V)
+        grad = -0.5 * (LV - c[:, None] * V)
+        return 0.25 * float(c.sum()), 0.25 * c, float(np.linalg.norm(grad))
+
+    # 1. mixing sweeps (low-degree graphs; on denser ones the trust region alone is
+    # well conditioned and faster)
+    value, _, gnorm = value_grad(V)
+    record(value, gnorm, 0, "mixing")
+    done = 0
+    classes = colour_classes(W) if low_degree else []
+    while low_degree and done < mixing_sweeps_max and time.perf_counter() < deadline:
+        V = mixing_sweeps(classes, V, 10)
+        done += 10
+        new, _, gnorm = value_grad(V)
+        record(new, gnorm, 0, "mixing")
+        stalled = new - value <= 1e-5 * abs(new)
+        value = new
+        if stalled or gnorm <= gtol:
+            break
+
+    # 2.–4. trust-region stages with the rank staircase
+    stage_tol = max(gtol, (1e-4 if low_degree else 1e-6) * lscale)
+    cert: Optional[DualBound] = None
+    converged, message = False, "maximum number of iterations reached"
+    v0 = None
+    iters = 0
+    while True:
+        V, h, conv, msg = _rtr_oblique(L, V, gtol=stage_tol, max_iter=max(1, max_iter - iters),
+                                       max_inner=max(50, 4 * n), deadline=deadline, t0=t0)
+        iters += len(h["inner"])
+        for k in range(len(h["inner"])):
+            hist["value"].append(h["value"][k])
+            hist["gradnorm"].append(h["gradnorm"][k])
+            hist["inner"].append(h["inner"][k])
+            hist["time"].append(h["time"][k])
+            hist["rank"].append(V.shape[1])
+            hist["phase"].append("trust-region")
+        if not conv:
+            converged, message = False, msg
+            break
+        value, nu, gnorm = value_grad(V)
+        S = (sp.diags(nu) - 0.25 * L).tocsr()
+        p = min(max(2, V.shape[1] // 2), r_max - V.shape[1]) if grow else 0
+        if p > 0:   # the second-order check of the staircase
+            w, Q = _lambda_min_vectors(S, p, v0)
+            theta = float(w[0])
+            v0 = Q[:, 0]
+            if theta < 0 and -theta > max(gnorm / math.sqrt(n),
+                                          (gap_tol or 0.0) * abs(value) / n):
+                U = Q[:, w < 0][:, :p]
+                V = _normalize_rows(np.hstack([V, 0.1 * math.sqrt(n) * U]))
+                continue                  # same stage tolerance, one more rank step
+        last = stage_tol <= gtol or time.perf_counter() > deadline
+        if gap_tol is not None:
+            # the rigorous bound itself decides (a Lanczos estimate can miss the cluster
+            # of eigenvalues at 0); on low-degree graphs it is cheap
+            cert = maxcut_certificate(L, nu, dense_limit=_certificate_dense_limit(L))
+            if cert.upper_bound - value <= gap_tol * max(abs(value), 1e-300):
+                converged, message = True, "converged (certified relative gap)"
+                break
+            if not last:
+                cert = None               # V moves on: this bound would be stale
+        if last:
+            converged = stage_tol <= gtol
+            message = "converged" if converged else "time limit reached"
+            break
+        stage_tol = max(gtol, 1e-2 * stage_tol)
+    return V, hist, converged, message, cert
+
+
 # ---------------------------------------------------------------------- SDP (cvxpy)
 
 def _solve_sdp(L: sp.csr_matrix, solver: str, opts: Dict[str, Any]):
@@ -537,9 +811,10 @@ def _maxcut_al(L: sp.csr_matrix, V0: np.ndarray, linearized: bool, tol: float,
 # --------------------------------------------------------------------------- driver
 
 def maxcut(
-    W: Any,
+    W: Any = None,
     method: str = "bm",
     *,
+    edges: Any = None,
     rank: Optional[int] = None,
     seed: int = 0,
     rounds: int = 100,
@@ -558,9 +833,14 @@ def maxcut(
     Parameters
     ----------
     W : array_like or scipy.sparse matrix, shape (n, n)
-        Symmetric edge weights (any sign); the diagonal is ignored.
+        Symmetric edge weights (any sign); the diagonal is ignored. A sequence of tuples
+        is refused as ambiguous (it is the usual spelling of an edge list): pass it as
+        ``edges``.
     method : {"bm", "sdp", "ialm", "linearized_al"}
         See the module docstring.
+    edges : array_like, shape (m, 2) or (m, 3), optional
+        The graph as an edge list instead of ``W`` (see :func:`weights_from_edges`;
+        the vertices are ``0 … max index``). Give exactly one of ``W`` and ``edges``.
     rank : int, optional
         Factor rank ``r`` (factored methods); default the smallest ``r`` with
         ``r(r+1)/2 > n``. A smaller rank is allowed (the certificate then tells whether
@@ -598,8 +878,9 @@ def maxcut(
     Raises
     ------
     TypeError, ValueError
-        Invalid arguments (the message names the argument), or data too badly scaled
-        for float64.
+        Invalid arguments (the message names the argument) — among them a ``W`` that is
+        not square and symmetric, both or neither of ``W`` and ``edges`` — or data too
+        badly scaled for float64.
     idl_sdp.SolverError
         ``"sdp"``: the solver did not report ``optimal`` (or crashed); the AL methods: an
         inner solve could not backtrack; the certificate's Cholesky never succeeded.
@@ -609,6 +890,11 @@ def maxcut(
     Dense linear algebra runs with a single BLAS thread: the matrices are small, and
     multi-threaded BLAS competing with other processes can be orders of magnitude slower.
     """
+    if (W is None) == (edges is None):
+        raise TypeError("maxcut needs exactly one of W (an n×n weight matrix) and edges "
+                        "(an edge list)" + (", got both" if W is not None else ""))
+    if edges is not None:
+        W = weights_from_edges(edges)
     with threadpool_limits(limits=1, user_api="blas"):
         return _maxcut(W, method, rank, seed, rounds, tol, max_iter, time_limit, solver,
                        solver_options, al_options, certify, V0, local_search)
@@ -626,6 +912,9 @@ def _maxcut(W, method, rank, seed, rounds, tol, max_iter, time_limit, solver,
     rounds = check_positive_int(rounds, "rounds")
     seed = check_positive_int(seed, "seed", minimum=0)
     r = default_rank(n) if rank is None else check_positive_int(rank, "rank")
+    low_degree = (L.nnz - n) <= 6 * n     # toroidal grids, planar-like meshes
+    if method == "bm" and rank is None and low_degree:
+        r = _start_rank(n)   # the staircase grows it when the second-order check asks
     if time_limit is not None:
         time_limit = check_nonneg_float(time_limit, "time_limit", positive=True)
     if tol is not None:
@@ -646,6 +935,7 @@ def _maxcut(W, method, rank, seed, rounds, tol, max_iter, time_limit, solver,
 
     X = None
     nu_dual = None
+    bm_cert = None
     history: Dict[str, List[float]] = {}
     converged, message, infeas = True, "", 0.0
     lscale = float(abs(L).sum(axis=1).max()) if L.nnz else 1.0
@@ -665,9 +955,13 @@ def _maxcut(W, method, rank, seed, rounds, tol, max_iter, time_limit, solver,
     elif method == "bm":
         gtol = 1e-9 * max(1.0, lscale) if tol is None else tol
         deadline = math.inf if time_limit is None else time.perf_counter() + time_limit
-        V, history, converged, message = _rtr_oblique(
-            L, V0, gtol=gtol, max_iter=max_iter or 1000, max_inner=max(50, 4 * n),
-            deadline=deadline, t0=t_solve)
+        # Stop on a proven gap (a certificate is computed anyway) unless a tolerance
+        # was asked for; grow the rank only when it was not fixed by the caller.
+        gap_tol = _bm_gap_tol(n) if (certify and tol is None) else None
+        V, history, converged, message, bm_cert = _bm_staircase(
+            Wc, L, V0, r_max=max(default_rank(n), V0.shape[1]), grow=rank is None,
+            gtol=gtol, gap_tol=gap_tol, deadline=deadline, t0=t_solve,
+            max_iter=max_iter or 1000, low_degree=low_degree)
         value = 0.25 * float(np.vdot(V, L @ V))
     else:
         opts = dict(al_options or {})
@@ -684,12 +978,15 @@ def _maxcut(W, method, rank, seed, rounds, tol, max_iter, time_limit, solver,
 
     cert = None
     upper = float("nan")
-    if certify:
+    if certify and method == "bm" and bm_cert is not None:
+        cert = bm_cert           # computed by the solver for this very V
+        upper = cert.upper_bound
+    elif certify:
         if nu_dual is not None:
             nu = nu_dual
         else:
             nu = 0.25 * np.einsum("ij,ij->i", L @ V, V)
-        cert = maxcut_certificate(L, nu)
+        cert = maxcut_certificate(L, nu, dense_limit=_certificate_dense_limit(L))
         upper = cert.upper_bound
     cut, cut_value = gw_rounding(V, L, rounds=rounds, seed=seed)
     rounded_value = cut_value

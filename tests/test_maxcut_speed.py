@@ -1,0 +1,120 @@
+"""The fast Burer–Monteiro path of ``maxcut(method="bm")``: colour-class mixing sweeps,
+trust-region stages and the rank staircase, checked against a conic SDP solve, the plain
+trust-region solver and the rigorous certificate (small graphs, a few seconds)."""
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import importlib
+
+from idl_sdp.relax import maxcut
+from idl_sdp.relax.maxcut_mixing import colour_classes, greedy_colouring, mixing_sweeps
+
+# the module (``idl_sdp.relax.maxcut`` is also the name of the function)
+mcm = importlib.import_module("idl_sdp.relax.maxcut")
+
+
+def random_graph(n, p, seed, signed=False):
+    rng = np.random.default_rng(seed)
+    A = np.triu(rng.random((n, n)) < p, 1).astype(float)
+    if signed:
+        A *= rng.choice([-1.0, 1.0], size=A.shape)
+    return sp.csr_matrix(A + A.T)
+
+
+def toroidal_pm1(a, b, seed):
+    """An a×b toroidal grid (each vertex joined to its right and lower neighbour,
+    wrapping around) with independent ±1 weights, like Gset's G11/G57/G77."""
+    rng = np.random.default_rng(seed)
+    idx = np.arange(a * b).reshape(a, b)
+    i = np.concatenate([idx.ravel(), idx.ravel()])
+    j = np.concatenate([np.roll(idx, -1, axis=1).ravel(), np.roll(idx, -1, axis=0).ravel()])
+    w = rng.choice([-1.0, 1.0], size=i.size)
+    W = sp.coo_matrix((w, (i, j)), shape=(a * b, a * b)).tocsr()
+    return (W + W.T).tocsr()
+
+
+def cvxpy_value(W):
+    import cvxpy as cp
+
+    W = W.toarray()
+    L = np.diag(W.sum(axis=1)) - W
+    X = cp.Variable(W.shape, symmetric=True)
+    prob = cp.Problem(cp.Maximize(0.25 * cp.trace(L @ X)), [X >> 0, cp.diag(X) == 1])
+    prob.solve(solver="CLARABEL", tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    assert prob.status == "optimal"
+    return prob.value
+
+
+def test_colouring_is_proper_and_mixing_is_monotone():
+    W = random_graph(200, 0.05, seed=1, signed=True)
+    colour = greedy_colouring(W)
+    i, j = W.nonzero()
+    assert np.all(colour[i] != colour[j])
+    assert colour.max() + 1 <= np.diff(W.indptr).max() + 1       # Welsh–Powell bound
+    assert greedy_colouring(toroidal_pm1(6, 8, 0)).max() == 1    # an even torus: 2 colours
+    L = mcm.laplacian(W)
+    V = mcm._random_oblique(200, 5, np.random.default_rng(0))
+    classes = colour_classes(W)
+    vals = []
+    for _ in range(5):
+        V = mixing_sweeps(classes, V, 2)
+        vals.append(0.25 * float(np.vdot(V, L @ V)))
+    assert np.allclose(np.linalg.norm(V, axis=1), 1.0)
+    assert np.all(np.diff(vals) >= -1e-9 * abs(vals[-1]))       # never decreases
+
+
+@pytest.mark.parametrize("W", [random_graph(50, 0.3, seed=4),
+                               random_graph(40, 0.4, seed=5, signed=True),
+                               toroidal_pm1(6, 9, seed=2)],
+                         ids=["random", "random±1", "toroidal±1"])
+def test_fast_path_matches_conic_sdp(W):
+    ref = cvxpy_value(W)
+    res = maxcut(W, "bm", seed=0)
+    assert res.converged and res.certificate.certified
+    assert res.value == pytest.approx(ref, rel=1e-6)
+    assert res.upper_bound >= ref - 1e-7 * abs(ref)           # a valid bound ...
+    assert res.upper_bound - res.value <= 1e-6 * abs(res.value)   # ... within the gap
+    assert res.value <= ref + 1e-7 * abs(ref)                 # V is feasible
+
+
+@pytest.mark.parametrize("W", [toroidal_pm1(15, 20, seed=3), random_graph(300, 0.03, seed=6)],
+                         ids=["toroidal±1", "random"])
+def test_fast_path_matches_plain_trust_region(W):
+    n = W.shape[0]
+    L = mcm.laplacian(W)
+    V0 = mcm._random_oblique(n, mcm.default_rank(n), np.random.default_rng(1))
+    V, _, conv, _ = mcm._rtr_oblique(L, V0, gtol=1e-9 * 8, max_iter=2000, max_inner=4 * n,
+                                     deadline=math.inf, t0=0.0)
+    ref = 0.25 * float(np.vdot(V, L @ V))
+    res = maxcut(W, "bm", seed=0)
+    assert res.certificate.certified and res.relative_gap <= 1e-6
+    assert res.value == pytest.approx(ref, rel=1e-6)
+    assert res.upper_bound >= ref - 1e-9 * abs(ref)
+    assert res.V.shape[1] <= mcm.default_rank(n)
+
+
+def test_rank_staircase_grows_when_the_second_order_check_fails():
+    # From a rank-1 start (a ±1 cut: a local optimum of the rank-1 problem after the
+    # mixing sweeps), λ_min(diag ν − ¼L) < 0 and the rank has to grow to reach the SDP.
+    W = random_graph(40, 0.4, seed=8)
+    ref = cvxpy_value(W)
+    V0 = np.sign(np.random.default_rng(0).standard_normal((40, 1)))
+    res = maxcut(W, "bm", V0=V0, seed=0)
+    ranks = res.history.column("rank")
+    assert ranks[0] == 1 and res.V.shape[1] > 1 and ranks[-1] == res.V.shape[1]
+    assert np.all(np.diff(ranks) >= 0)
+    assert res.value == pytest.approx(ref, rel=1e-6)
+    assert res.certificate.certified and res.relative_gap <= 1e-6
+    # with the rank fixed by the caller it stays, and the certificate shows the gap
+    fixed = maxcut(W, "bm", V0=V0, rank=1, seed=0)
+    assert fixed.V.shape[1] == 1
+    assert fixed.upper_bound >= ref - 1e-7 * ref
+    assert fixed.upper_bound - fixed.value > 1e-3 * ref
+
+
+def test_start_rank_is_small_and_capped():
+    assert mcm._start_rank(3) == mcm.default_rank(3)
+    assert mcm._start_rank(800) == 10 and mcm._start_rank(14000) <= 16
