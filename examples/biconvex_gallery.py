@@ -32,7 +32,9 @@ from idl_sdp.lsq import (
 
 
 def output_dir() -> str:
-    path = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("IDL_SDP_OUTPUT_DIR")
+    # In a notebook (the gallery's download) sys.argv holds the kernel's own "-f FILE".
+    argv = [] if "ipykernel" in sys.modules else sys.argv[1:]
+    path = argv[0] if argv else os.environ.get("IDL_SDP_OUTPUT_DIR")
     path = path or tempfile.mkdtemp(prefix="idl_sdp_lsq_")
     os.makedirs(path, exist_ok=True)
     return path

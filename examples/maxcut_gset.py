@@ -37,6 +37,8 @@ def main(argv=None) -> int:
                         help="factor rank (default: the smallest r with r(r+1)/2 > n)")
     parser.add_argument("--rounds", type=int, default=100, help="GW hyperplanes")
     parser.add_argument("--seed", type=int, default=0)
+    if argv is None and "ipykernel" in sys.modules:
+        argv = []  # in a notebook sys.argv holds the kernel's own "-f FILE"
     args = parser.parse_args(argv)
     if args.path.upper() in datasets.gset_names():
         name, W = args.path.upper(), datasets.gset(args.path)
