@@ -16,6 +16,20 @@ from .._repr import History, deprecated_alias, result_repr
 __all__ = ["MaxCutResult", "DualBound", "KMeansResult", "BasisPursuitResult"]
 
 
+class _IterationHistory:
+    """What the iterative results share: ``history`` held as a :class:`History` (a
+    list of per-iteration records) and ``n_iter`` = ``len(history)``."""
+
+    history: "History"
+
+    def __post_init__(self) -> None:
+        self.history = _as_history(self.history)
+
+    @property
+    def n_iter(self) -> int:
+        return len(self.history)
+
+
 @dataclass
 class DualBound:
     """A dual upper bound on the max-cut SDP value.
@@ -61,7 +75,7 @@ class DualBound:
 
 
 @dataclass
-class MaxCutResult:
+class MaxCutResult(_IterationHistory):
     """Result of :func:`idl_sdp.relax.maxcut`.
 
     Attributes
@@ -120,9 +134,6 @@ class MaxCutResult:
     message: str = ""
     rounded_value: float = float("nan")
 
-    def __post_init__(self) -> None:
-        self.history = _as_history(self.history)
-
     @property
     def gap(self) -> float:
         return self.upper_bound - self.value
@@ -130,11 +141,6 @@ class MaxCutResult:
     @property
     def relative_gap(self) -> float:
         return self.gap / max(abs(self.value), 1e-300)
-
-    @property
-    def n_iter(self) -> int:
-        # documented in the class's Attributes
-        return len(self.history)
 
     def __repr__(self) -> str:
         return result_repr("MaxCutResult", head=[("method", self.method)], fields=[
@@ -147,7 +153,7 @@ class MaxCutResult:
 
 
 @dataclass
-class KMeansResult:
+class KMeansResult(_IterationHistory):
     """Result of :func:`idl_sdp.relax.kmeans_sdp`.
 
     Attributes
@@ -196,14 +202,6 @@ class KMeansResult:
     converged: bool = False
     message: str = ""
 
-    def __post_init__(self) -> None:
-        self.history = _as_history(self.history)
-
-    @property
-    def n_iter(self) -> int:
-        # documented in the class's Attributes
-        return len(self.history)
-
     def __repr__(self) -> str:
         return result_repr("KMeansResult", head=[("method", self.method)], fields=[
             ("converged", self.converged), ("message", self.message),
@@ -215,7 +213,7 @@ class KMeansResult:
 
 
 @dataclass
-class BasisPursuitResult:
+class BasisPursuitResult(_IterationHistory):
     """Result of :func:`idl_sdp.relax.basis_pursuit`.
 
     Attributes
@@ -251,14 +249,6 @@ class BasisPursuitResult:
     info: Dict[str, Any] = field(default_factory=dict)
 
     extra = deprecated_alias("info", "extra")
-
-    def __post_init__(self) -> None:
-        self.history = _as_history(self.history)
-
-    @property
-    def n_iter(self) -> int:
-        # documented in the class's Attributes
-        return len(self.history)
 
     def __repr__(self) -> str:
         return result_repr("BasisPursuitResult", head=[("method", self.method)], fields=[
