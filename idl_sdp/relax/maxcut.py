@@ -13,7 +13,10 @@ Methods of :func:`maxcut`:
     Burer–Monteiro: ``X = VVᵀ`` with the rows of ``V ∈ R^{n×r}`` on the unit sphere
     (the oblique manifold), solved by a Riemannian trust-region method with truncated
     conjugate gradients (numpy / scipy.sparse). With ``r(r+1)/2 > n`` second-order
-    critical points are globally optimal for generic cost matrices.
+    critical points are globally optimal for generic cost matrices. On low-degree graphs
+    it starts with mixing sweeps (:mod:`idl_sdp.relax.maxcut_mixing`) at a small rank
+    and grows the rank when the second-order check asks (:func:`_bm_staircase`); it stops
+    once the certificate proves the gap.
 ``"ialm"``, ``"linearized_al"``
     The same factorisation written as ``min −¼⟨L, VVᵀ⟩`` s.t. ``diag(VVᵀ) = 1`` with
     ``‖V‖_F² ≤ n`` as the simple set ``g``, solved by
@@ -843,14 +846,19 @@ def maxcut(
         the vertices are ``0 … max index``). Give exactly one of ``W`` and ``edges``.
     rank : int, optional
         Factor rank ``r`` (factored methods); default the smallest ``r`` with
-        ``r(r+1)/2 > n``. A smaller rank is allowed (the certificate then tells whether
-        the factored optimum is the SDP optimum).
+        ``r(r+1)/2 > n`` — for ``"bm"`` on graphs of average degree ≤ 6 the default is
+        a rank staircase instead: start at 10 (n ≤ 2000) or 16, grow (up to that rule)
+        while ``λ_min(diag ν − ¼L)`` is clearly negative. A given rank is kept fixed; a
+        smaller one is allowed (the certificate then tells whether the factored optimum
+        is the SDP optimum).
     seed : int
         Seeds the random initial factor and the rounding.
     rounds : int
         Number of Goemans–Williamson hyperplanes (the best cut is kept).
     tol : float, optional
-        ``"bm"``: Riemannian gradient-norm tolerance (default ``1e-9·max(1, ‖L‖_∞)``);
+        ``"bm"``: Riemannian gradient-norm tolerance (default ``1e-9·max(1, ‖L‖_∞)``,
+        and with ``certify`` the solve stops earlier, as soon as the certificate proves a
+        relative gap ≤ 1e-8 (n ≤ 100), 1e-7 (n ≤ 1000) or 5e-7);
         AL methods (default 1e-7): stop when ``‖diag(VVᵀ) − 1‖₂ ≤ tol·√n`` and the
         gradient mapping of the augmented Lagrangian is at most ``tol·‖L‖_∞·√n``.
     max_iter : int, optional
