@@ -1,13 +1,12 @@
 """The fast Burer–Monteiro path of ``maxcut(method="bm")``: colour-class mixing sweeps,
 trust-region stages and the rank staircase, checked against a conic SDP solve, the plain
 trust-region solver and the rigorous certificate (small graphs, a few seconds)."""
+import importlib
 import math
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-
-import importlib
 
 from idl_sdp.relax import maxcut
 from idl_sdp.relax.maxcut_mixing import colour_classes, greedy_colouring, mixing_sweeps
@@ -88,6 +87,7 @@ def test_fast_path_matches_plain_trust_region(W):
     V0 = mcm._random_oblique(n, mcm.default_rank(n), np.random.default_rng(1))
     V, _, conv, _ = mcm._rtr_oblique(L, V0, gtol=1e-9 * 8, max_iter=2000, max_inner=4 * n,
                                      deadline=math.inf, t0=0.0)
+    assert conv
     ref = 0.25 * float(np.vdot(V, L @ V))
     res = maxcut(W, "bm", seed=0)
     assert res.certificate.certified and res.relative_gap <= 1e-6
