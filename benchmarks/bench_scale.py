@@ -224,7 +224,7 @@ def job_theta(m: int, h: int, method: str) -> Dict[str, Any]:
         t0 = time.perf_counter()
         step.solve(Xb, b, solver="fast")
         out["seconds"] = time.perf_counter() - t0
-        info = step.last_info
+        info = step.info
         out.update(objective=info["objective"], outer=info["outer_iterations"],
                    kkt=info["kkt_residual"], inner=info["inner_seconds"])
         out["size"] = problem_size(step._workspace.sdp(info["norm_block"]).problem)
@@ -278,7 +278,7 @@ def job_digits_theta(method: str, h: int, reg: float,
         t0 = time.perf_counter()
         new = step.solve(X, model0, solver="fast")
         out["seconds"] = time.perf_counter() - t0
-        info = step.last_info
+        info = step.info
         out.update(objective=info["objective"], outer=info["outer_iterations"],
                    kkt=info["kkt_residual"], inner=info["inner_seconds"])
     out["objective_numpy"] = objective(new, X, U, Y, LAM, reg=reg)
@@ -517,8 +517,8 @@ def part_x(args, client) -> Tuple[str, List[Dict[str, Any]]]:
             step.solve(a, solver="fast")
             t, X = median_time(lambda: step.solve(b, solver="fast"), args.repeats)
             row["fast"] = {"resolve": t, "J": objective(b, X, U, Y, LAM), "X": X,
-                           "kkt": step.last_info["kkt_residual"],
-                           "iterations": step.last_info["iterations"]}
+                           "kkt": step.info["kkt_residual"],
+                           "iterations": step.info["iterations"]}
             if client is not None:
                 row["dask"] = dask_resolve(step, a, b, client, m, args)
                 if row["dask"] is not None:

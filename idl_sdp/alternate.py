@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ._repr import deprecated_alias
 from ._validation import (
     check_alternation_steps, check_callable, check_nonneg_float, check_positive_int,
     check_real_value,
@@ -45,8 +46,11 @@ class AlternationResult:
     initial_objective: float = float("nan")
 
     @property
-    def n_rounds(self) -> int:
+    def n_iter(self) -> int:
+        """Rounds run, ``len(history)``."""
         return len(self.history)
+
+    n_rounds = deprecated_alias("n_iter", "n_rounds")
 
 
 def alternate(

@@ -28,6 +28,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 import cvxpy as cp
 import numpy as np
 
+from ._repr import deprecated_alias
 from ._solvers import SOLVERS, SolverError, check_solver, solve_problem
 from ._validation import (
     as_matrix, check_bool, check_client, check_finite_result, check_lam, check_nonneg_float,
@@ -81,9 +82,12 @@ class HiddenStep:
         The problem's ``cp.Parameter`` objects ``L`` (h, h) (LᵀL = M), ``Gx``
         (h, n + p + 1), ``Ds`` (h, h), ``Wx`` (h, n + 1) and ``const`` (see the module
         docstring). G and W themselves (h × m) are in :meth:`data`.
-    last_info : dict
+    info : dict
         Status, seconds and λ_min(M) of the last :meth:`solve`.
+        (``last_info`` is its deprecated former name.)
     """
+
+    last_info = deprecated_alias("info", "last_info")
 
     def __init__(self, U: Any, Y: Any, hidden: int, lam: Any, *, psd_tol: float = 1e-9):
         self.U, self.Y, self.hidden, self.lam = check_training_data(U, Y, hidden, lam)
@@ -151,7 +155,7 @@ class HiddenStep:
         )
         linear = cp.vec(P["Gx"], order="F") @ cp.vec(self.X @ self.Psi.T, order="F") / m
         self.problem = cp.Problem(cp.Minimize(J), [self.X >= 0, self.gx == linear])
-        self.last_info: Dict[str, Any] = {}
+        self.info: Dict[str, Any] = {}
 
     def set_lam(self, lam: Any) -> None:
         """Change λ (takes effect at the next :meth:`set_model`; no recompilation)."""
@@ -255,7 +259,7 @@ class HiddenStep:
                 "x_violation": float(max(0.0, -np.min(X))),
             }
             X = np.maximum(X, 0.0)
-        self.last_info = info
+        self.info = info
         return (X, info) if return_info else X
 
     def _solve_fast(self, data: HiddenData, x0: Optional[np.ndarray], client: Any = None,
@@ -274,10 +278,10 @@ class HiddenStep:
         seconds = time.perf_counter() - t0
         if not res.converged:
             raise SolverError(
-                f"X-step (fast): KKT residual {res.kkt:.2e} after {res.iterations} "
+                f"X-step (fast): KKT residual {res.kkt:.2e} after {res.n_iter} "
                 "iterations", status="max_iter", step="X-step")
         return res.X, {
             "status": "optimal", "seconds": seconds, "lambda_min_M": data.lambda_min_M,
             "objective": None, "x_violation": 0.0, "kkt_residual": res.kkt,
-            "iterations": res.iterations,
+            "iterations": res.n_iter,
         }

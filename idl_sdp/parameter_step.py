@@ -20,6 +20,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 import cvxpy as cp
 import numpy as np
 
+from ._repr import deprecated_alias
 from ._solvers import SOLVERS, SolverError, check_solver, solve_problem
 from ._validation import (
     as_matrix, check_bool, check_choice, check_lam, check_nonneg_float,
@@ -81,10 +82,13 @@ class ParameterStep:
     parameters : dict of cvxpy.Parameter
         ``Lphi, YPhiT, LamXPhiT, Phi, const, reg`` and, for ``"linearized"``,
         ``A_ref, AtA_ref``.
-    last_info : dict
+    info : dict
         The info of the last :meth:`solve`, kept for interactive use; programs should
         ask :meth:`solve` for it (``return_info=True``).
+        (``last_info`` is its deprecated former name.)
     """
+
+    last_info = deprecated_alias("info", "last_info")
 
     def __init__(
         self, U: Any, Y: Any, hidden: int, lam: Any, lmi: str = "linearized",
@@ -95,7 +99,7 @@ class ParameterStep:
         self.eps = check_open_unit(eps, "eps")
         self._margin_arg = None if margin is None else check_nonneg_float(margin, "margin")
         self._reg = cp.Parameter(nonneg=True, name="reg", value=check_nonneg_float(reg, "reg"))
-        self.last_info: Dict[str, Any] = {}
+        self.info: Dict[str, Any] = {}
         self._build()
 
     @property
@@ -280,5 +284,5 @@ class ParameterStep:
                     continue
                 info["method"] = meth + (f" ({'; '.join(failures)})" if failures else "")
                 break
-        self.last_info = info
+        self.info = info
         return (new, info) if return_info else new

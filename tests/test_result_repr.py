@@ -136,7 +136,7 @@ def test_value_bounds_and_exact_proof_reprs():
 def test_lmi_qp_result_repr():
     block = RankTwoLMI(np.eye(1), 0, np.array([[-0.5]]), np.array([0]))
     res = solve_lmi_qp(np.eye(1), np.array([-3.0]), [block])
-    _check(res, "LMIQPResult(status='optimal')", "objective", "iterations", "gap")
+    _check(res, "LMIQPResult(status='optimal')", "objective", "n_iter", "gap")
 
 
 def test_lab_table_reprs():

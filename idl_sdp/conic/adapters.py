@@ -23,6 +23,7 @@ from typing import Any, Dict, Optional, Tuple
 import numpy as np
 import scipy.sparse as sp
 
+from .._repr import deprecated_alias
 from .._solvers import DEFAULT_OPTIONS, check_solver
 from .._validation import check_nonneg_float
 from .form import ConicForm
@@ -49,10 +50,12 @@ class ConicSolution:
     x: Optional[np.ndarray]
     y: Optional[np.ndarray]
     objective: float
-    iterations: int
+    n_iter: int
     seconds: float
     solver: str
     options: Dict[str, Any] = field(default_factory=dict)
+
+    iterations = deprecated_alias("n_iter", "iterations")
 
 
 def _svec_map(n: int, upper: bool) -> sp.csr_array:

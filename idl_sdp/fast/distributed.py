@@ -55,4 +55,4 @@ def solve_hidden_qp_dask(
     parts = client.gather(futures)
     return HiddenQPResult(
         X=np.hstack([p.X for p in parts]), kkt=max(p.kkt for p in parts),
-        iterations=max(p.iterations for p in parts), converged=all(p.converged for p in parts))
+        n_iter=max(p.n_iter for p in parts), converged=all(p.converged for p in parts))

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .._repr import deprecated_alias
 from .._solvers import SolverError
 from .._validation import as_matrix, check_nonneg_float, check_positive_int
 
@@ -68,15 +69,18 @@ class HiddenQPResult:
     X : ndarray, shape (h, m)
     kkt : float
         max over columns of the natural KKT residual ‖x − (x − ∇φ(x))₊‖∞.
-    iterations : int
-        Projected Newton iterations of the slowest column.
+    n_iter : int
+        Projected Newton iterations of the slowest column (formerly ``iterations``,
+        still readable).
     converged : bool
     """
 
     X: np.ndarray
     kkt: float
-    iterations: int
+    n_iter: int
     converged: bool
+
+    iterations = deprecated_alias("n_iter", "iterations")
 
 
 def _mv(Mat, Xt):
@@ -298,4 +302,4 @@ def _solve(M, Ds, G, W, tol, max_iter, x0, scale):
         Xt[active] = Xnew  # columns whose search failed keep their point (counted below)
     converged = active.size == 0
     return HiddenQPResult(X=Xt.T.copy(), kkt=float(np.max(kkt, initial=0.0)),
-                          iterations=it, converged=converged)
+                          n_iter=it, converged=converged)

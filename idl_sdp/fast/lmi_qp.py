@@ -47,7 +47,7 @@ from typing import List, Optional
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
-from .._repr import result_repr
+from .._repr import deprecated_alias, result_repr
 
 __all__ = ["RankTwoLMI", "LMIQPResult", "solve_lmi_qp", "ACCEPTABLE"]
 
@@ -174,7 +174,8 @@ class LMIQPResult:
         ½xᵀQx + cᵀx.
     gap : float
         Σ⟨S_b, Z_b⟩ at the end.
-    iterations : int
+    n_iter : int
+        Interior-point iterations (formerly ``iterations``, still readable).
     residual_primal, residual_dual : float
         Relative residuals of S = F + 𝒜(x) and of stationarity.
     min_eig : list of float
@@ -185,15 +186,17 @@ class LMIQPResult:
     status: str
     objective: float
     gap: float
-    iterations: int
+    n_iter: int
     residual_primal: float
     residual_dual: float
     min_eig: List[float]
 
+    iterations = deprecated_alias("n_iter", "iterations")
+
     def __repr__(self) -> str:
         return result_repr("LMIQPResult", head=[("status", self.status)], fields=[
             ("objective", self.objective), ("gap", self.gap),
-            ("iterations", self.iterations), ("residual_primal", self.residual_primal),
+            ("n_iter", self.n_iter), ("residual_primal", self.residual_primal),
             ("residual_dual", self.residual_dual),
             ("min(min_eig)", min(self.min_eig) if len(self.min_eig) else None),
             ("blocks", len(self.min_eig)), ("x", self.x)])
@@ -334,7 +337,7 @@ def solve_lmi_qp(Q: np.ndarray, c: np.ndarray, blocks: List[RankTwoLMI], *,
     rp, rd = residuals(x, S, Z)
     return LMIQPResult(
         x=x, status=status, objective=0.5 * float(x @ Q @ x) + float(c @ x),
-        gap=sum(float(np.sum(Sb * Zb)) for Sb, Zb in zip(S, Z)), iterations=it,
+        gap=sum(float(np.sum(Sb * Zb)) for Sb, Zb in zip(S, Z)), n_iter=it,
         residual_primal=max(float(np.linalg.norm(r)) / f for r, f in zip(rp, Fnorm)),
         residual_dual=float(np.linalg.norm(rd)) / cnorm,
         min_eig=[float(np.linalg.eigvalsh(b.F + b.apply(x))[0]) for b in blocks])

@@ -176,7 +176,7 @@ class ReducedThetaSDP:
             res = solve_lmi_qp(Q, c, blocks, tol=tol)
             x = res.x
         decrease = -sigma * (0.5 * float(x @ Q @ x) + float(c @ x))
-        info = {"status": res.status, "iterations": res.iterations, "gap": res.gap,
+        info = {"status": res.status, "iterations": res.n_iter, "gap": res.gap,
                 "min_eig": res.min_eig, "seconds": time.perf_counter() - t0}
         return (A0 + x[:nA].reshape(p, h), D0 + x[nA:].reshape(h, h), decrease, info)
 

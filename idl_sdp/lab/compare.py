@@ -308,7 +308,7 @@ def compare_bounds(
             vb = bounds_from_solution(form, sol, solver, opts, perturb=perturb)
             t_s = max(sol.seconds, 1e-9)
             row = {"solver": solver, "tol": tol, "solver_status": sol.raw_status,
-                   "reported": vb.reported, "iterations": sol.iterations,
+                   "reported": vb.reported, "iterations": sol.n_iter,
                    "seconds": sol.seconds, "status": vb.status, "lower": vb.lower,
                    "upper": vb.upper, "width": vb.width,
                    "t_bounds": vb.seconds.get("bounds", math.nan) / t_s,

@@ -36,7 +36,7 @@ __all__ = [
 def _finish(problem, run, objective, blocks, t0, info) -> BiconvexResult:
     return BiconvexResult(
         problem=problem, objective=float(objective), blocks=blocks, history=run.history,
-        n_iter=run.n_rounds, seconds=time.perf_counter() - t0, converged=run.converged,
+        n_iter=run.n_iter, seconds=time.perf_counter() - t0, converged=run.converged,
         message=run.message, info=info,
     )
 

@@ -357,7 +357,7 @@ def hadamard_least_squares(
             run = _gauss_newton(A, B, y, u_start, v_start, rounds, tol)
         u, v = normalize_pair(run.state[0], run.state[1])
         history, converged, message = run.history, run.converged, run.message
-        n_iter = run.n_rounds
+        n_iter = run.n_iter
         info["initial_objective"] = run.initial_objective
     elif method == "lifted_svd":
         x = _lstsq(_kr(A, B), y)
