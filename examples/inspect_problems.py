@@ -42,7 +42,7 @@ def main() -> None:
         t1 = time.perf_counter()
         model = tstep.solve(X, model)
         t2 = time.perf_counter()
-        print(f"round {k + 1}: X-step {t1 - t0:.3f} s (solver {xstep.last_info['seconds']:.3f}), "
+        print(f"round {k + 1}: X-step {t1 - t0:.3f} s (solver {xstep.info['seconds']:.3f}), "
               f"Theta-step {t2 - t1:.3f} s; J = {idl_sdp.objective(model, X, U, Y, 1.0):.4e}")
     print("describe() compiled both problems once; every solve above only updated parameter "
           "values (DPP), so its time is almost all solver time.")
