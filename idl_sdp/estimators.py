@@ -161,7 +161,12 @@ class _ImplicitBase(BaseEstimator):
                   file=sys.stdout, flush=True)
             return False
 
-        return {"callback": callback}
+        def reg_callback(record: Dict[str, Any]) -> None:
+            print(f"[{name}] reg candidate {record['candidate']}/{record['of']}: "
+                  f"reg={record['reg']:g}, validation MSE {record['val_mse']:.4e}, "
+                  f"{record['seconds']:.2f} s", file=sys.stdout, flush=True)
+
+        return {"callback": callback, "reg_callback": reg_callback}
 
     def _say(self, text: str) -> None:
         if self.verbose:
