@@ -148,6 +148,9 @@ class ImplicitModel:
         tol = check_nonneg_float(tol, "tol", positive=True)
         max_iter = check_positive_int(max_iter, "max_iter")
         m = U.shape[1]
+        if isinstance(x0, np.ndarray) and x0.ndim == 2 and x0.shape != (self.n_hidden, m):
+            raise ValueError(f"x0 must have shape ({self.n_hidden}, {m}): n_hidden × the "
+                             f"m = {m} columns of U, got {x0.shape}")
         X = np.zeros((self.n_hidden, m)) if x0 is None else as_matrix(
             x0, "x0", shape=(self.n_hidden, m)).copy()
         with np.errstate(over="ignore", invalid="ignore"):

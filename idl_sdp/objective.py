@@ -87,5 +87,5 @@ def objective(model: ImplicitModel, X: Any, U: Any, Y: Any, lam: Any, reg: float
     with np.errstate(over="ignore", invalid="ignore"):
         loss, div = loss_and_divergence(model, X, U, Y, lam)
         value = loss + div + (reg * ridge_penalty(model) if reg else 0.0)
-    check_finite_result(value, "the objective J", "model, X, U, Y")
+    check_finite_result(value, "the objective J", "model, X, U, Y, lam")
     return value
