@@ -54,8 +54,11 @@ CERTIFICATE_FORMAT_VERSION = 2
 KIND_PSD, KIND_PSD_BUNDLE = "psd", "psd-bundle"
 #: ``kind`` of an enclosure of a conic problem's optimal value (:func:`value_bounds`).
 KIND_VALUE_BOUNDS = "value-bounds"
+#: ``kind`` of a max-cut SDP upper bound (and cut) of a stored graph
+#: (:func:`idl_sdp.relax.write_maxcut_certificate`).
+KIND_MAXCUT_BOUND = "maxcut-bound"
 #: The kinds this version reads (:func:`idl_sdp.certify.verify` dispatches on them).
-CERTIFICATE_KINDS = (KIND_PSD, KIND_PSD_BUNDLE, KIND_VALUE_BOUNDS)
+CERTIFICATE_KINDS = (KIND_PSD, KIND_PSD_BUNDLE, KIND_VALUE_BOUNDS, KIND_MAXCUT_BOUND)
 STATUSES = ("certified", "violated", "undecided")
 WITNESS_KINDS = ("ldl", "cholesky", "arb-eig", "gershgorin", "vector")
 MARGIN_PROOF_KINDS = ("psd", "gershgorin", "determinant", "cholesky", "arb-eig", "witness")

@@ -60,6 +60,7 @@ from .._repr import Raw, result_repr
 from .certificate import (
     KIND_PSD,
     KIND_PSD_BUNDLE,
+    KIND_MAXCUT_BOUND,
     KIND_VALUE_BOUNDS,
     Certificate,
     CertificateBundle,
@@ -1077,7 +1078,16 @@ VERIFIERS: Dict[str, KindVerifier] = {
         "an enclosure lower ≤ p* ≤ upper of a conic problem's optimal value (or its "
         "infeasibility / unboundedness)", ("problem",),
         lambda data, where, bindings: _verify_value_bounds()(data, where, bindings)),
+    KIND_MAXCUT_BOUND: KindVerifier(
+        "an upper bound on a graph's max-cut SDP value (and a cut), re-checked exactly",
+        ("graph",),
+        lambda data, where, bindings: _verify_maxcut()(data, where, bindings)),
 }
+
+
+def _verify_maxcut():
+    from .verify_maxcut import verify_maxcut_bound  # local, as _verify_value_bounds
+    return verify_maxcut_bound
 
 
 def _verify_value_bounds():
@@ -1123,7 +1133,8 @@ def verify_certificate(cert: Union[Certificate, CertificateBundle], *, model: An
 
 
 def verify(path: Union[str, os.PathLike], *, model: Any = None,
-           matrix: Any = None, problem: Any = None) -> VerificationResult:
+           matrix: Any = None, problem: Any = None, graph: Any = None
+           ) -> VerificationResult:
     """Re-check a certificate (or bundle) file in exact arithmetic.
 
     Parameters
@@ -1142,6 +1153,11 @@ def verify(path: Union[str, os.PathLike], *, model: Any = None,
         For a value-bounds certificate (:func:`idl_sdp.value_bounds`): check that it is
         about this problem (an SDPA file or a cvxpy problem) — its conic form must
         equal the certificate's data exactly.
+    graph : str or os.PathLike or array_like or scipy.sparse matrix, optional
+        For a max-cut certificate (:func:`idl_sdp.relax.write_maxcut_certificate`):
+        check that it is about this graph — a Gset text file, a weight matrix W or an
+        edge array (see :func:`idl_sdp.certify.verify_maxcut.graph_edges`); its edge
+        list must equal the stored one exactly.
 
     Returns
     -------
@@ -1167,4 +1183,5 @@ def verify(path: Union[str, os.PathLike], *, model: Any = None,
     """
     kind, data = read_certificate_json(path)
     where = f"{'bundle' if kind == KIND_PSD_BUNDLE else 'certificate'} {os.fspath(path)!r}"
-    return _dispatch(kind, data, where, model=model, matrix=matrix, problem=problem)
+    return _dispatch(kind, data, where, model=model, matrix=matrix, problem=problem,
+                     graph=graph)

@@ -12,14 +12,15 @@ exit status:
        not a well-formed certificate (truncated, corrupted, a field missing or of
        the wrong type, unknown kind or format version)
   2    INVALID: a check fails, the certificate is 'undecided', or it is not about
-       the given --model / --matrix
+       the given --model / --matrix / --problem / --graph
   3    VALID REFUTATION: the certificate is valid and proves some condition VIOLATED
 """
 
 #: The options of ``idl-sdp verify`` that bind a certificate to an object, by the
 #: keyword of :func:`idl_sdp.certify.verify` they set. A certificate kind accepts the
 #: ones listed in its :data:`idl_sdp.certify.verify.VERIFIERS` entry.
-_VERIFY_BINDINGS = {"model": "--model", "matrix": "--matrix", "problem": "--problem"}
+_VERIFY_BINDINGS = {"model": "--model", "matrix": "--matrix", "problem": "--problem",
+                    "graph": "--graph"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -35,6 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--problem", metavar="FILE.dat-s", default=None,
                    help="check that a value-bounds certificate (idl-sdp bound) is about "
                    "this SDPA problem: its conic form must equal the certificate's data")
+    p.add_argument("--graph", metavar="GRAPH.txt", default=None,
+                   help="check that a max-cut certificate is about this graph (Gset text "
+                   "format: 'n m', then 'i j w' lines): its edges must equal the stored ones")
 
 
 def run(args: argparse.Namespace) -> int:

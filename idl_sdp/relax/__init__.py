@@ -5,7 +5,9 @@
   Lagrangian (``"ialm"``, ``"linearized_al"``); every result carries a dual upper
   bound (:func:`maxcut_certificate`) and Goemans–Williamson cuts (:func:`gw_rounding`).
   :func:`read_gset` reads the Gset benchmark graphs; :func:`weights_from_edges` turns
-  an edge list into ``W`` (``maxcut(edges=...)`` does it for you).
+  an edge list into ``W`` (``maxcut(edges=...)`` does it for you);
+  :func:`write_maxcut_certificate` (``MaxCutResult.to_json``) exports a bound that
+  ``idl-sdp verify`` re-checks exactly.
 * :func:`kmeans_sdp` — the Peng–Wei k-means SDP and its nonnegative factorization.
 * :func:`basis_pursuit` — ``min ‖z‖₁ s.t. Bz = b``: LP, factorization, Chambolle–Pock.
 * :func:`augmented_lagrangian` — the generic inexact / linearized augmented Lagrangian
@@ -20,6 +22,7 @@ from .kmeans import (KMEANS_METHODS, digits_probabilities, kmeans_cost, kmeans_s
                      stochastic_balls)
 from .maxcut import (MAXCUT_METHODS, default_rank, gw_rounding, laplacian, maxcut,
                      maxcut_certificate, weights_from_edges)
+from ..certify.maxcut_cert import write_maxcut_certificate
 
 __all__ = [
     "ALMResult", "BP_METHODS", "BasisPursuitResult", "DualBound", "KMEANS_METHODS",
@@ -28,4 +31,5 @@ __all__ = [
     "gw_rounding", "kmeans_cost", "kmeans_sdp", "laplacian", "maxcut",
     "maxcut_certificate", "misclassification_rate", "planted_solution", "read_gset",
     "sparse_instance", "squared_distances", "stochastic_balls", "weights_from_edges",
+    "write_maxcut_certificate",
 ]

@@ -73,6 +73,20 @@ class DualBound:
             ("lambda_min", self.lambda_min), ("lambda_lower", self.lambda_lower),
             ("estimate", self.estimate), ("nu", self.nu), ("seconds", self.seconds)])
 
+    def to_json(self, path: Any, W: Any) -> None:
+        """Write this bound as a certificate file (kind ``"maxcut-bound"``) about the
+        graph ``W``, re-checked exactly by ``idl-sdp verify`` /
+        :func:`idl_sdp.certify.verify` (see
+        :func:`idl_sdp.relax.write_maxcut_certificate`; no cut is stored).
+
+        Raises
+        ------
+        ValueError
+            The bound is not certified, or ``W`` is not the graph of ``nu`` (size).
+        """
+        from ..certify.maxcut_cert import write_maxcut_certificate  # noqa: PLC0415
+        write_maxcut_certificate(path, W, self)
+
 
 @dataclass
 class MaxCutResult(_IterationHistory):
@@ -137,6 +151,21 @@ class MaxCutResult(_IterationHistory):
     @property
     def gap(self) -> float:
         return self.upper_bound - self.value
+
+    def to_json(self, path: Any, W: Any, *, cut: bool = True) -> None:
+        """Write the certified upper bound (and, with ``cut``, the cut) as a certificate
+        file that ``idl-sdp verify`` / :func:`idl_sdp.certify.verify` re-checks in exact
+        arithmetic; ``W`` is the weight matrix passed to :func:`~idl_sdp.relax.maxcut`.
+        See :func:`idl_sdp.relax.write_maxcut_certificate`.
+
+        Raises
+        ------
+        ValueError
+            No certificate (``certify=False``), not certified (``upper_bound`` inf), or
+            ``W`` of another size than the result's.
+        """
+        from ..certify.maxcut_cert import write_maxcut_certificate  # noqa: PLC0415
+        write_maxcut_certificate(path, W, self, cut=cut)
 
     @property
     def relative_gap(self) -> float:
