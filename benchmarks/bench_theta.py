@@ -13,6 +13,11 @@ Three parts, each printed as a markdown table (and written to ``benchmarks/resul
 ``model``
     The model SDPs of a 7-round digits fit, each solved by the dense interior-point
     method and by Clarabel through cvxpy, in CPU seconds.
+``crossover``
+    Small instances (m 50–300, h 3–15, n 2–30; eq5 LMI, reg 0 and 0.1): the re-solve
+    time of the active-set method and of the cvxpy problem with Clarabel, both forced,
+    and which one ``method="auto"`` picks — the data behind the size rule of
+    :class:`idl_sdp.ParameterStep`.
 ``fit``
     A 20-round digits fit with ``solver="fast"`` (fixed reg, no reg selection) against
     one cvxpy + Clarabel Θ-step at the same size, in one run; per-round Θ-step seconds
@@ -257,10 +262,57 @@ def part_model(rounds: int = 7, reg: float = 1e-3) -> str:
                      "Clarabel CPU s", "ratio", "Δ decrease / J", "min λ"], rows) + "\n")
 
 
+def crossover_instance(m: int, h: int, n: int, reg: float, seed: int = 0):
+    rng = np.random.default_rng([m, h, n, seed, 7])
+    T = rng.standard_normal((5, n)) / np.sqrt(n)
+    U = rng.standard_normal((n, m))
+    Y = rng.standard_normal((1, 5)) @ np.maximum(T @ U, 0) + 0.1 * rng.standard_normal((1, m))
+    lam = np.full(h, 1.0)
+    model = idl_sdp.initial_model(U, Y, h, seed=seed)
+    X = HiddenStep(U, Y, h, lam).solve(model, solver="fast")
+    return U, Y, X, lam, model
+
+
+def part_crossover() -> str:
+    from idl_sdp.parameter_step import SMALL_DATA_FACTOR, SMALL_PROBLEM  # noqa: F401
+
+    rows = []
+    for m in (50, 120, 300):
+        for h in (3, 8, 15):
+            for n in (2, 10, 30):
+                for reg in (0.0, 0.1):
+                    U, Y, X, lam, model = crossover_instance(m, h, n, reg)
+                    step = ParameterStep(U, Y, h, lam, lmi="eq5", reg=reg)
+                    t = {}
+                    for meth in ("active-set", "cvxpy"):
+                        try:
+                            step.solve(X, model, "fast", method=meth)   # compile
+                            t0 = time.perf_counter()
+                            step.solve(X, model, "fast", method=meth)
+                            t[meth] = time.perf_counter() - t0
+                        except idl_sdp.SolverError as exc:
+                            t[meth] = float("nan")
+                            print("  ", meth, "failed:", exc.status)
+                    _, info = step.solve(X, model, "fast", return_info=True)
+                    best = min(t, key=lambda k: t[k] if np.isfinite(t[k]) else np.inf)
+                    auto = info["method"].split(" ")[0]
+                    rows.append([str(m), str(h), str(n), f"{reg:g}", str(m * h),
+                                 f"{m / (h + n + 1):.1f}", f"{t['active-set']:.3f}",
+                                 f"{t['cvxpy']:.3f}", f"{t['cvxpy'] / t['active-set']:.2f}",
+                                 best, auto, "yes" if auto == best or max(t.values()) <
+                                 1.25 * min(t.values()) else "**no**"])
+                    print("crossover", rows[-1], flush=True)
+    return ("Re-solve seconds (second call: compiled), both methods forced; λ = 1, one "
+            "output. 'auto' is the method `solver=\"fast\"` picks; 'ok' says whether it "
+            "is the faster one (or within 25 %).\n\n"
+            + table(["m", "h", "n", "reg", "m·h", "m/q", "active-set s", "cvxpy s",
+                     "cvxpy / active-set", "faster", "auto", "ok"], rows) + "\n")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--parts", nargs="+", default=["exact", "digits", "fit", "model"],
-                    choices=["exact", "digits", "fit", "model"])
+                    choices=["exact", "digits", "fit", "model", "crossover"])
     ap.add_argument("--quick", action="store_true", help="6 random instances, no digits fit")
     args = ap.parse_args(argv)
     head = (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
@@ -276,6 +328,8 @@ def main(argv=None) -> None:
     if "model" in args.parts and not args.quick:
         out += ["## digits: the model SDPs, dense interior point against Clarabel\n",
                 part_model()]
+    if "crossover" in args.parts:
+        out += ["## Small instances: which method is faster\n", part_crossover()]
     text = "\n".join(out)
     print(text)
     if not args.quick:

@@ -35,10 +35,12 @@ __all__ = ["ParameterStep", "gram_factor"]
 _NAMES = ("A", "B", "c", "D", "E", "f")
 
 #: ``solver="fast"`` with ``method="auto"`` solves the cvxpy problem (Clarabel) when
-#: m ≤ SMALL_DATA_FACTOR · q (q = h + n + 1) or m·h ≤ SMALL_PROBLEM: see
-#: :meth:`ParameterStep.solve` (both measured in benchmarks/bench_theta.py).
+#: m ≤ SMALL_DATA_FACTOR · q (q = h + n + 1), or when h ≤ SMALL_HIDDEN and
+#: m·h·q ≤ SMALL_PROBLEM: see :meth:`ParameterStep.solve` (the crossover is measured by
+#: ``benchmarks/bench_theta.py --parts crossover``).
 SMALL_DATA_FACTOR = 2
-SMALL_PROBLEM = 500
+SMALL_HIDDEN = 8
+SMALL_PROBLEM = 15000
 _FAST_ONLY = ("inner_solver", "tol", "max_outer")
 
 
@@ -231,10 +233,11 @@ class ParameterStep:
         :func:`idl_sdp.fast.theta.solve_theta_fast` (``inner_solver``, ``tol``,
         ``max_outer`` and inner-solver options), plus ``method``: ``"active-set"``,
         ``"cvxpy"`` (this step's own problem with Clarabel) or ``"auto"`` (default:
-        ``"cvxpy"`` when m ≤ 2q, q = h + n + 1 — with so few samples per parameter the
-        active-set models are degenerate and need several SDP solves, each as costly
-        as the full problem — or when m·h ≤ 500, where one solve of the full problem
-        costs less than the several small ones; ``"active-set"`` otherwise; when the
+        ``"cvxpy"`` when m ≤ 2q, q = h + n + 1 — with so few samples per parameter
+        the active-set models are degenerate and need several SDP solves, each as
+        costly as the full problem — or when h ≤ 8 and m·h·q ≤ 15 000, where one solve
+        of the full problem (its PSD cone is small, its cost grows like m·h·q) costs
+        less than the several small ones; ``"active-set"`` otherwise; when the
         first choice fails — Clarabel not ``optimal``, or an active-set model found
         unbounded — the other is tried). ``info["method"]`` says which ran and why.
 
@@ -259,8 +262,10 @@ class ParameterStep:
                                   ("auto", "active-set", "cvxpy"))
             if method == "auto":
                 m = self.U.shape[1]
-                small = (m <= SMALL_DATA_FACTOR * data.Phi.shape[0]
-                         or m * self.hidden <= SMALL_PROBLEM)
+                q = data.Phi.shape[0]
+                small = (m <= SMALL_DATA_FACTOR * q
+                         or (self.hidden <= SMALL_HIDDEN
+                             and m * self.hidden * q <= SMALL_PROBLEM))
                 # Few samples per parameter: the active sets leave the model SDPs
                 # degenerate and several are needed, while the full problem is barely
                 # larger than one of them (measured in benchmarks/bench_theta.py). Either

@@ -94,7 +94,10 @@ def test_fast_theta_reaches_the_cvxpy_optimum(m, h, n, p, lmi, reg, lam_kind):
     # as good as the best feasible Clarabel point at 1e-10, up to 1e-8 relative, and
     # not below Clarabel's own (possibly slightly infeasible) point by more than that
     assert J <= upper + 1e-8 * abs(upper)
-    assert J >= lower - 1e-8 * abs(lower)
+    # Clarabel stops when its duality gap is below tol_gap_abs OR tol_gap_rel, so its
+    # feasible point may sit up to tol_gap_abs above the optimum in absolute terms:
+    # where J is small (here 4.8e-4) that is more than 1e-8 relative.
+    assert J >= lower - 1e-8 * abs(lower) - TIGHT["tol_gap_abs"]
     assert info["outer_iterations"] <= 8
     # feasible for the constraints the cvxpy problem imposes (to the inner tolerance)
     assert np.linalg.norm(new.D, 2) <= 1 - step.eps
@@ -160,12 +163,17 @@ def test_exact_line_search_matches_dense_grid(seed):
 
 
 def test_fast_method_auto_chooses_by_size():
-    """m ≤ 2q or m·h ≤ 500: the cvxpy problem; otherwise the active-set method. Same J."""
-    for m, h, n, want in ((40, 3, 2, "cvxpy"), (60, 8, 30, "cvxpy"), (400, 4, 3, "active-set")):
+    """m ≤ 2q, or h ≤ 8 and m·h·q ≤ 15 000: the cvxpy problem; otherwise the
+    active-set method (on both sides of each threshold). Same J."""
+    for m, h, n, want in ((40, 3, 2, "cvxpy"), (60, 8, 30, "cvxpy"), (400, 4, 3, "cvxpy"),
+                          (600, 4, 3, "active-set"),
+                          (120, 8, 2, "cvxpy"), (120, 8, 30, "active-set"),
+                          (60, 15, 10, "active-set"), (50, 15, 30, "cvxpy"),
+                          (300, 3, 30, "active-set"), (300, 3, 2, "cvxpy")):
         U, Y, X, lam, model = _instance(2, m, h, n, 1, "one")
         step = ParameterStep(U, Y, h, lam, reg=1e-3)
         new, info = step.solve(X, model, "fast", return_info=True)
-        assert info["method"] == want
+        assert info["method"] == want, (m, h, n)
         other = "active-set" if want == "cvxpy" else "cvxpy"
         ref, _ = step.solve(X, model, "fast", return_info=True, method=other)
         J, J_ref = (objective(mod, X, U, Y, lam, reg=1e-3) for mod in (new, ref))
