@@ -38,7 +38,7 @@ import json
 import math
 import os
 from fractions import Fraction
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -339,27 +339,43 @@ def _witness(Mf: np.ndarray) -> Tuple[float, np.ndarray]:
         raise _Fail("the verifier's floating-point Cholesky factorisation of "
                     "M = diag ν − ¼L − cI failed: M is not (numerically) positive "
                     "definite, so the shift c is not proven below λ_min(diag ν − ¼L)")
-    # λ_min(fl M) estimated by inverse iteration with R (only to choose δ).
+
+    def solve(x: np.ndarray) -> np.ndarray:
+        return sla.solve_triangular(R, sla.solve_triangular(R, x, trans="T"))
+
+    def shifted(d: float) -> Optional[np.ndarray]:
+        Md = Mf.copy()
+        Md[np.diag_indices(n)] -= d
+        return chol(Md)
+
+    delta, Rd = _pick_delta(n, solve, lambda x: Mf @ x, shifted)
+    return (delta, Rd) if Rd is not None else (0.0, R)
+
+
+def _pick_delta(n: int, solve: Callable[[np.ndarray], np.ndarray],
+                matvec: Callable[[np.ndarray], np.ndarray],
+                shifted: Callable[[float], Any]) -> Tuple[float, Any]:
+    """δ ≥ 0 for the witness: λ_min(fl M) estimated by inverse iteration (``solve``
+    applies M⁻¹ through the factor; the estimate only chooses δ), then the largest
+    δ = est/2·4⁻ᵏ (k < 12) for which ``shifted(δ)`` (a factor of fl(M) − δI) succeeds.
+    Returns (δ, that factor), or (0, None) when no shift is found."""
     x = np.random.default_rng(0).standard_normal(n)
     x /= np.linalg.norm(x)
     for _ in range(40):
-        y = sla.solve_triangular(R, sla.solve_triangular(R, x, trans="T"))
+        y = solve(x)
         ny = float(np.linalg.norm(y))
         if not (math.isfinite(ny) and ny > 0):
             break
         x = y / ny
-    est = float(x @ (Mf @ x))
-    delta = 0.0
+    est = float(x @ matvec(x))
     if math.isfinite(est) and est > 0:
         d = est / 2
         for _ in range(12):
-            Md = Mf.copy()
-            Md[np.diag_indices(n)] -= d
-            Rd = chol(Md)
-            if Rd is not None:
-                return d, Rd
+            F = shifted(d)
+            if F is not None:
+                return d, F
             d /= 4
-    return delta, R
+    return 0.0, None
 
 
 def _residual_norm(R_int: np.ndarray, entries: Dict[Tuple[int, int], int], ka: int,
@@ -428,24 +444,9 @@ def _sparse_witness(Ms: Any) -> Tuple[float, np.ndarray, Any]:
         raise _Fail("the verifier's sparse LDLᵀ factorisation (SuperLU, diagonal pivots) "
                     "of M = diag ν − ¼L − cI failed: M is not (numerically) positive "
                     "definite, so the shift c is not proven below λ_min(diag ν − ¼L)")
-    x = np.random.default_rng(0).standard_normal(n)
-    x /= np.linalg.norm(x)
-    for _ in range(40):
-        y = lu.solve(x)
-        ny = float(np.linalg.norm(y))
-        if not (math.isfinite(ny) and ny > 0):
-            break
-        x = y / ny
-    est = float(x @ (Ms @ x))
-    delta = 0.0
-    if math.isfinite(est) and est > 0:
-        d = est / 2
-        for _ in range(12):
-            lud = ldl(Ms - d * eye)
-            if lud is not None:
-                delta, lu = d, lud
-                break
-            d /= 4
+    delta, lud = _pick_delta(n, lu.solve, lambda x: Ms @ x, lambda d: ldl(Ms - d * eye))
+    if lud is not None:
+        lu = lud
     R = (sp.csc_matrix(lu.L) @ sp.diags(np.sqrt(lu.U.diagonal()))).tocsr()
     return delta, np.asarray(lu.perm_r), R
 
