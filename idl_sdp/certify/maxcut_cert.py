@@ -17,7 +17,7 @@ import numpy as np
 
 from .certificate import (CERTIFICATE_FORMAT, CERTIFICATE_FORMAT_VERSION,
                           KIND_MAXCUT_BOUND, _write_json_atomic)
-from .verify_maxcut import graph_digest, statement_texts
+from .verify_maxcut import graph_digest, graph_edges, statement_texts
 
 __all__ = ["write_maxcut_certificate", "maxcut_certificate_dict"]
 
@@ -60,12 +60,8 @@ def maxcut_certificate_dict(W: Any, bound: Any, *, cut: Any = None,
     if nu.shape != (n,):
         raise ValueError(f"W has {n} vertices, but the bound's nu has {nu.shape[0]} "
                          "entries: W is not the graph of this bound")
-    import scipy.sparse as sp  # noqa: PLC0415
-
-    U = sp.triu(Wc, k=1).tocoo()
-    order = np.lexsort((U.col, U.row))
-    edges = [[int(U.row[k]), int(U.col[k]), float.hex(float(U.data[k]))]
-             for k in order.tolist() if U.data[k] != 0.0]
+    # the verifier's canonical edge list, so that binding to the same W always matches
+    _, edges = graph_edges(Wc)
     digest = graph_digest(n, edges)
     upper = float(bound.upper_bound)
     data: Dict[str, Any] = {

@@ -46,7 +46,6 @@ The verifiers are registered by the file's top-level ``kind`` in :data:`VERIFIER
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -64,6 +63,7 @@ from .certificate import (
     KIND_VALUE_BOUNDS,
     Certificate,
     CertificateBundle,
+    _canonical,
     read_certificate_json,
 )
 from .conditions import CONDITION_TEXT
@@ -981,11 +981,6 @@ def _verify_psd(data: Dict[str, Any], where: str, bindings: Mapping[str, Any]
     obj = _objects(bindings.get("model"), bindings.get("matrix"))
     cert = Certificate.from_dict(data, where)
     return _result(KIND_PSD, [_statement_result(data, cert, obj)], [], obj, None)
-
-
-def _canonical(x: Any) -> bytes:
-    return json.dumps(x, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
 
 
 def _verify_bundle(data: Dict[str, Any], where: str, bindings: Mapping[str, Any]

@@ -34,7 +34,6 @@ reported INVALID (undecided: nothing proven).
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 from fractions import Fraction
@@ -42,7 +41,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .certificate import KIND_MAXCUT_BOUND, _check_header, _field
+from .certificate import KIND_MAXCUT_BOUND, _canonical, _check_header, _field
 
 __all__ = ["EXACT_LIMIT", "graph_digest", "graph_edges", "statement_texts",
            "verify_maxcut_bound"]
@@ -72,11 +71,6 @@ class _Fail(Exception):
 
 
 # ------------------------------------------------------------------ the graph
-def _canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
-
-
 def graph_digest(n: int, edges: Sequence[Sequence[Any]]) -> str:
     """``"sha256:<hex>"`` of the canonical JSON ``{"edges": [[i, j, w_hex], ...], "n": n}``
     (sorted keys, separators ``(",", ":")``, UTF-8)."""
