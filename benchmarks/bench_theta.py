@@ -274,8 +274,6 @@ def crossover_instance(m: int, h: int, n: int, reg: float, seed: int = 0):
 
 
 def part_crossover() -> str:
-    from idl_sdp.parameter_step import SMALL_DATA_FACTOR, SMALL_PROBLEM  # noqa: F401
-
     rows = []
     for m in (50, 120, 300):
         for h in (3, 8, 15):
