@@ -262,7 +262,8 @@ def part_model(rounds: int = 7, reg: float = 1e-3) -> str:
                      "Clarabel CPU s", "ratio", "Δ decrease / J", "min λ"], rows) + "\n")
 
 
-def crossover_instance(m: int, h: int, n: int, reg: float, seed: int = 0):
+def crossover_instance(m: int, h: int, n: int, seed: int = 0):
+    """The same data for both reg values (only the step's reg differs)."""
     rng = np.random.default_rng([m, h, n, seed, 7])
     T = rng.standard_normal((5, n)) / np.sqrt(n)
     U = rng.standard_normal((n, m))
@@ -279,7 +280,7 @@ def part_crossover() -> str:
         for h in (3, 8, 15):
             for n in (2, 10, 30):
                 for reg in (0.0, 0.1):
-                    U, Y, X, lam, model = crossover_instance(m, h, n, reg)
+                    U, Y, X, lam, model = crossover_instance(m, h, n)
                     step = ParameterStep(U, Y, h, lam, lmi="eq5", reg=reg)
                     t = {}
                     for meth in ("active-set", "cvxpy"):
