@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from idl_sdp.relax import maxcut
+from idl_sdp.relax import maxcut, toroidal_grid
 from idl_sdp.relax.maxcut_mixing import colour_classes, greedy_colouring, mixing_sweeps
 
 # the module (``idl_sdp.relax.maxcut`` is also the name of the function)
@@ -24,15 +24,8 @@ def random_graph(n, p, seed, signed=False):
 
 
 def toroidal_pm1(a, b, seed):
-    """An a×b toroidal grid (each vertex joined to its right and lower neighbour,
-    wrapping around) with independent ±1 weights, like Gset's G11/G57/G77."""
-    rng = np.random.default_rng(seed)
-    idx = np.arange(a * b).reshape(a, b)
-    i = np.concatenate([idx.ravel(), idx.ravel()])
-    j = np.concatenate([np.roll(idx, -1, axis=1).ravel(), np.roll(idx, -1, axis=0).ravel()])
-    w = rng.choice([-1.0, 1.0], size=i.size)
-    W = sp.coo_matrix((w, (i, j)), shape=(a * b, a * b)).tocsr()
-    return (W + W.T).tocsr()
+    """An a×b toroidal grid with independent ±1 weights, like Gset's G11/G57/G77."""
+    return toroidal_grid(a, b, signed=True, seed=seed)
 
 
 def cvxpy_value(W):
@@ -188,3 +181,17 @@ def test_rank_staircase_grows_on_a_sparse_graph():
     assert res.certificate.certified and res.relative_gap <= 1e-6
     assert res.value == pytest.approx(ref, rel=1e-6)
     assert res.upper_bound >= ref - 1e-9 * abs(ref)
+
+
+def test_toroidal_grid_is_a_degree_four_torus():
+    W = toroidal_grid(5, 7, seed=3)
+    assert W.shape == (35, 35) and (W != W.T).nnz == 0 and W.diagonal().sum() == 0
+    assert np.all(np.diff(W.indptr) == 4)                        # degree 4
+    assert set(np.unique(W.data)) == {-1.0, 1.0}
+    # vertex (i, j) = 7i + j touches (i, j±1) and (i±1, j), wrapping around
+    assert set(W[0].indices) == {1, 6, 7, 28}
+    plain = toroidal_grid(5, 7, signed=False)
+    assert np.all(plain.data == 1.0) and (abs(W) != plain).nnz == 0
+    for bad in (2, 3.0, True):
+        with pytest.raises(ValueError, match="rows"):
+            toroidal_grid(bad, 7)

@@ -4,7 +4,8 @@
   manifold (``"bm"``), and the factorized problem through the generic augmented
   Lagrangian (``"ialm"``, ``"linearized_al"``); every result carries a dual upper
   bound (:func:`maxcut_certificate`) and Goemans–Williamson cuts (:func:`gw_rounding`).
-  :func:`read_gset` reads the Gset benchmark graphs; :func:`weights_from_edges` turns
+  :func:`read_gset` reads the Gset benchmark graphs (:func:`toroidal_grid` makes
+  more of their hardest type); :func:`weights_from_edges` turns
   an edge list into ``W`` (``maxcut(edges=...)`` does it for you);
   :func:`write_maxcut_certificate` (``MaxCutResult.to_json``) exports a bound that
   ``idl-sdp verify`` re-checks exactly.
@@ -15,7 +16,7 @@
 """
 from ._result import BasisPursuitResult, DualBound, KMeansResult, MaxCutResult
 from .basis_pursuit import BP_METHODS, basis_pursuit, sparse_instance
-from .gset import read_gset
+from .gset import read_gset, toroidal_grid
 from .ialm import ALMResult, accelerated_proximal_gradient, augmented_lagrangian
 from .kmeans import (KMEANS_METHODS, digits_probabilities, kmeans_cost, kmeans_sdp,
                      misclassification_rate, planted_solution, squared_distances,
@@ -30,6 +31,7 @@ __all__ = [
     "augmented_lagrangian", "basis_pursuit", "default_rank", "digits_probabilities",
     "gw_rounding", "kmeans_cost", "kmeans_sdp", "laplacian", "maxcut",
     "maxcut_certificate", "misclassification_rate", "planted_solution", "read_gset",
-    "sparse_instance", "squared_distances", "stochastic_balls", "weights_from_edges",
+    "sparse_instance", "squared_distances", "stochastic_balls", "toroidal_grid",
+    "weights_from_edges",
     "write_maxcut_certificate",
 ]

@@ -8,12 +8,46 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Dict, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["read_gset"]
+__all__ = ["read_gset", "toroidal_grid"]
+
+
+def toroidal_grid(rows: int, cols: int, *, signed: bool = True,
+                  seed: Optional[int] = 0) -> sp.csr_matrix:
+    """The weight matrix of a ``rows × cols`` toroidal grid, like Gset's G11, G32, G57–G77.
+
+    Each vertex ``(i, j)`` (index ``i·cols + j``) is joined to its right and lower
+    neighbour, wrapping around, so every vertex has degree 4 (for ``rows, cols ≥ 3``).
+
+    Parameters
+    ----------
+    rows, cols : int
+        Grid size, each ≥ 3.
+    signed : bool
+        Independent ±1 weights (a spin glass, the hard Gset type) if True, else all +1.
+    seed : int or None
+        Seed of the ±1 weights.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Symmetric, zero diagonal, shape ``(rows·cols, rows·cols)``.
+    """
+    for value, name in ((rows, "rows"), (cols, "cols")):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 3:
+            raise ValueError(f"{name} must be an integer ≥ 3, got {value!r}")
+    rng = np.random.default_rng(seed)
+    idx = np.arange(rows * cols).reshape(rows, cols)
+    i = np.concatenate([idx.ravel(), idx.ravel()])
+    j = np.concatenate([np.roll(idx, -1, axis=1).ravel(), np.roll(idx, -1, axis=0).ravel()])
+    w = rng.choice([-1.0, 1.0], size=i.size) if signed else np.ones(i.size)
+    n = rows * cols
+    W = sp.coo_matrix((w, (i, j)), shape=(n, n)).tocsr()
+    return (W + W.T).tocsr()
 
 
 def _int_token(tok: str, what: str, path: str, lineno: int) -> int:
