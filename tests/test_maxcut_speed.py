@@ -137,20 +137,36 @@ def _random_S(n, seed):
     return (sp.diags(0.25 * L.diagonal() + rng.normal(0.0, 0.3, n)) - 0.25 * L).tocsr()
 
 
-@pytest.mark.parametrize("make,k", [
-    (lambda: _near_optimal_S(toroidal_pm1(16, 20, seed=7)), 4),
-    (lambda: _near_optimal_S(random_graph(400, 0.01, seed=9)), 3),
-    (lambda: _random_S(300, 1), 1),
-    (lambda: _random_S(600, 2), 5)],
+def _check_eigenpairs(S, w, Q, exact, scale, distinct):
+    """w[0] is λ_min; every pair is an accurate eigenpair; by Cauchy interlacing the i-th
+    Ritz value of orthonormal vectors is ≥ λ_i, and equal to it where the bottom
+    eigenvalues are distinct. (At a max-cut optimum the bottom eigenvalue ≈ 0 is multiple
+    — its multiplicity is the rank of the optimum — and single-vector Lanczos need not
+    return every copy; a Ritz vector may mix the copies, so its value can sit anywhere in
+    the cluster: 4e-9 above λ_min was seen where the plain Lanczos path lagged by 5e-4.)"""
+    assert exact[0] - 1e-9 * scale <= w[0] <= exact[0] + (1e-9 if distinct else 1e-7) * scale
+    assert np.allclose(Q.T @ Q, np.eye(Q.shape[1]), atol=1e-8)
+    assert np.all(np.linalg.norm(S @ Q - Q * w, axis=0) <= 1e-6 * scale)
+    assert np.all(w >= exact[:w.size] - 1e-9 * scale)
+    if distinct:
+        assert np.allclose(w, exact[:w.size], rtol=0, atol=1e-9 * scale)
+
+
+@pytest.mark.parametrize("make,k,distinct", [
+    (lambda: _near_optimal_S(toroidal_pm1(16, 20, seed=7)), 4, False),
+    (lambda: _near_optimal_S(random_graph(400, 0.01, seed=9)), 3, False),
+    (lambda: _random_S(300, 1), 1, True),
+    (lambda: _random_S(600, 2), 5, True)],
     ids=["torus-optimal", "sparse-optimal", "random-nu-300", "random-nu-600"])
-def test_smallest_eigenpairs_match_dense_eigenvalues(make, k):
+def test_smallest_eigenpairs_match_dense_eigenvalues(make, k, distinct):
     S = make()
     exact = np.linalg.eigvalsh(S.toarray())[:k]
+    if distinct:
+        assert np.min(np.diff(exact), initial=1.0) > 1e-6   # the premise of equality
     scale = float(abs(S).sum(axis=1).max())
     w, Q = mcm._smallest_eigenpairs(S, k, 1e-12 * scale)
-    assert np.allclose(w, exact, rtol=0, atol=1e-9 * scale)
-    resid = np.linalg.norm(S @ Q - Q * w, axis=0)
-    assert np.all(resid <= 1e-6 * scale)
+    assert w.size == k
+    _check_eigenpairs(S, w, Q, exact, scale, distinct)
 
 
 def test_negative_curvature_check_is_empty_only_above_the_threshold():
@@ -164,7 +180,8 @@ def test_negative_curvature_check_is_empty_only_above_the_threshold():
     shifted = (S - 0.01 * sp.identity(n)).tocsr()  # now λ_min ≈ −0.01 < −thr
     w, Q = mcm._negative_curvature(shifted, 3, thr, None, sparse=True)
     exact = np.linalg.eigvalsh(shifted.toarray())[:3]
-    assert np.allclose(w, exact, atol=1e-9)
+    assert w.size == 3 and np.all(w < -thr)        # directions of negative curvature
+    _check_eigenpairs(shifted, w, Q, exact, 1.0, distinct=False)
     # the plain-Lanczos path (dense graphs) finds the bottom too (within the cluster at
     # −0.01 its other Ritz values can lag: the reason for shift-and-invert)
     w2, _ = mcm._negative_curvature(shifted, 3, thr, None, sparse=False)

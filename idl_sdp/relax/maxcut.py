@@ -488,9 +488,12 @@ def _smallest_eigenpairs(S: sp.spmatrix, k: int, tau0: float
     else:
         return None
     op = spla.LinearOperator((n, n), matvec=lu.solve, dtype=float)
+    # A fixed start vector: ARPACK's own is random, and at a multiple eigenvalue (the
+    # bottom of S at a max-cut optimum) how many copies converge depends on it.
+    v0 = np.random.default_rng(0).standard_normal(n)
     try:
-        _, Q = spla.eigsh(S, k=k, sigma=-tau, which="LM", OPinv=op, tol=1e-10,
-                          maxiter=max(300, 10 * k))
+        _, Q = spla.eigsh(S, k=k, sigma=-tau, which="LM", OPinv=op, tol=1e-10, v0=v0,
+                          maxiter=max(1000, 10 * k))
     except spla.ArpackNoConvergence as exc:
         if len(exc.eigenvalues) == 0:
             return None
