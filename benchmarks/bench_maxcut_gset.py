@@ -76,8 +76,8 @@ def row(r: dict) -> str:
     ratio = f"{r['cut'] / best:.4f}" if best else "–"
     return (f"| {r['graph']} | {r['n']} | {r['edges']} | {r['type']} | {r['value']:.4f} | "
             f"{r['upper']:.4f} | {r['gap']:.1e} | {r['rounded']:.0f} | {r['cut']:.0f} | "
-            f"{r['cut'] / r['value']:.4f} | {best or '–'} | {ratio} | {r['solve']:.1f} | {r['bound']:.1f} | "
-            f"{r['rounding']:.1f} | {r['total']:.1f} | {r['cpu']:.1f} | {r['rank']} |")
+            f"{r['cut'] / r['value']:.4f} | {best or '–'} | {ratio} | {r['solve']:.1f} | "
+            f"{r['bound']:.1f} | {r['rounding']:.1f} | {r['total']:.1f} | {r['cpu']:.1f} | {r['rank']} |")
 
 
 def plot(rows: list, path: str) -> None:

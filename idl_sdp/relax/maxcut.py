@@ -380,8 +380,9 @@ def _certificate(L: Any, nu: Any, dense_limit: int) -> DualBound:
                           "succeeded (L or nu too badly scaled for float64?)",
                           status="cholesky_failed", step="max-cut certificate")
     # Large n: a sparse LDLᵀ of the shifted matrix with an a-posteriori residual bound
-    # (a proof), from the Lanczos estimate θ of λ_min; the estimate θ − ‖r‖ itself is no
-    # bound (it bounds the distance to *some* eigenvalue) and is only reported as such.
+    # (a proof), from an estimate θ of λ_min (shift-and-invert Lanczos, plain Lanczos if
+    # no shift factors); the estimate θ − ‖r‖ itself is no bound (it bounds the distance
+    # to *some* eigenvalue) and is only reported as such.
     scale = float(abs(S).sum(axis=1).max())
     got = None
     if S.shape[0] > 2 and S.nnz:
