@@ -17,16 +17,17 @@ n(n+1)/2 per block of order n — theta2, order 100, took 52 s with its bounds, 
 gpp100, also order 100, did not finish one solve in 2 minutes); SCS runs where the
 largest PSD block has order ≤ 100 (diagonal blocks are LP cones and do not count).
 Every run happens in a worker process with a wall-clock cap (``--cap`` seconds for
-SCS, then "timeout"), one at a time, setting by setting and cheapest problems first, within a total budget
-(``--budget`` seconds; runs left when it is spent are listed as "budget").
+SCS, then "timeout"), one at a time, setting by setting and cheapest problems first,
+within a total budget (``--budget`` seconds; runs left when it is spent are listed as
+"budget").
 
 An upper bound below the published optimum (beyond its tolerance) gets a second opinion
 written here, independently of idl_sdp: the certificate's primal point against the SDPA
 file's *decimal* data, with exact rational arithmetic (:func:`independent_upper`). Only a
 contradiction that this check does not explain counts as a false claim.
 
-Run ``python benchmarks/bench_bounds.py [--quick] [--cap 40] [--clarabel-cap 150] [--budget 2400]
-[--raw FILE.json]``; ``--render FILE.json`` re-renders the tables and plots of a ``--raw``
+Run ``python benchmarks/bench_bounds.py [--quick] [--cap 40] [--clarabel-cap 150]
+[--budget 2400] [--raw FILE.json]``; ``--render FILE.json`` re-renders the tables and plots of a ``--raw``
 file without running anything. Writes ``benchmarks/results/bounds_sdplib.md`` and two
 plots (not with ``--quick``).
 Times are wall-clock seconds on this machine (shared, 2 cores).

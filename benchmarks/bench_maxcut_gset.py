@@ -113,7 +113,7 @@ def main(argv=None) -> None:
     ap.add_argument("--merge", action="store_true",
                     help="keep the other graphs' rows of an existing results table")
     args = ap.parse_args(argv)
-    graphs = args.graphs or (QUICK if args.quick else list(GRAPHS) + list(SYNTHETIC))
+    graphs = args.graphs or (QUICK if args.quick else ORDER)
     rows = []
     old = read_rows(os.path.join(RESULTS, "maxcut_gset.md")) if args.merge else {}
     print(HEAD, end="", flush=True)

@@ -384,13 +384,9 @@ def _certificate(L: Any, nu: Any, dense_limit: int) -> DualBound:
     # no shift factors); the estimate θ − ‖r‖ itself is no bound (it bounds the distance
     # to *some* eigenvalue) and is only reported as such.
     scale = float(abs(S).sum(axis=1).max())
-    got = None
     if S.shape[0] > 2 and S.nnz:
-        got = _smallest_eigenpairs(S, 1, max(64.0 * n * _U * scale, 1e-300))
-    if got is not None:
-        vals, vecs = got
-    elif S.shape[0] > 2 and S.nnz:
-        vals, vecs = _lanczos_min(S)
+        vals, vecs = (_smallest_eigenpairs(S, 1, max(64.0 * n * _U * scale, 1e-300))
+                      or _lanczos_min(S))
     else:  # ARPACK needs n > 2 and a nonzero S; these are small: a dense estimate
         vals, vecs = sla.eigh(S.toarray(), subset_by_index=[0, 0])
     theta = float(vals[0])
@@ -463,6 +459,15 @@ def _sparse_ldl(M: sp.spmatrix):
     return lu
 
 
+def _rayleigh_sorted(S: sp.spmatrix, Q: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """The Rayleigh quotients of S at the normalised columns of Q, ascending, with the
+    columns in the same order (the eigenvalue estimates of both Lanczos paths)."""
+    Q = Q / np.linalg.norm(Q, axis=0)
+    w = np.einsum("ij,ij->j", Q, S @ Q)
+    order = np.argsort(w)
+    return w[order], Q[:, order]
+
+
 def _smallest_eigenpairs(S: sp.spmatrix, k: int, tau0: float
                          ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
     """Estimates of the ``k`` smallest eigenpairs of the sparse symmetric ``S`` by
@@ -499,10 +504,7 @@ def _smallest_eigenpairs(S: sp.spmatrix, k: int, tau0: float
         if len(exc.eigenvalues) == 0:
             return None
         Q = exc.eigenvectors
-    Q = Q / np.linalg.norm(Q, axis=0)
-    w = np.einsum("ij,ij->j", Q, S @ Q)
-    order = np.argsort(w)
-    return w[order], Q[:, order]
+    return _rayleigh_sorted(S, Q)
 
 
 def _sparse_residual_bound(S: sp.spmatrix, ell0: float) -> Optional[float]:
@@ -676,10 +678,7 @@ def _lambda_min_vectors(S: sp.csr_matrix, k: int, v0: Optional[np.ndarray]
             w, Q = sla.eigh(S.toarray(), subset_by_index=[0, k - 1])
             return w, Q
         Q = exc.eigenvectors
-    Q = Q / np.linalg.norm(Q, axis=0)
-    w = np.einsum("ij,ij->j", Q, S @ Q)
-    order = np.argsort(w)
-    return w[order], Q[:, order]
+    return _rayleigh_sorted(S, Q)
 
 
 def _negative_curvature(S: sp.csr_matrix, k: int, thr: float, v0: Optional[np.ndarray],
