@@ -158,9 +158,14 @@ class ExactForm:
             MK, _, _ = self.equations(which)
             G = MK.gram_rows()
             g, proof = psd_lower_bound(G)
-            Gf = np.array([[float(Fraction(int(v), G.den)) for v in row] for row in G.num])
+            Gf = _floats_over(G.num.ravel().tolist(), G.den).reshape(G.shape)
             self._gram[which] = (Gf, g, proof)
         return self._gram[which]
+
+
+def _floats_over(nums: List[int], den: int) -> np.ndarray:
+    """The nearest floats of the exact ``nums / den`` (int / int rounds correctly)."""
+    return np.array([x / den for x in nums], dtype=float)
 
 
 def _to_vec(v: np.ndarray) -> DyadicVec:
@@ -215,8 +220,7 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str,
             # a float look first: a block whose estimated λ_min is clearly below the room
             # needed (even allowing for the estimate's error) cannot be proven, and the
             # exact proof is the expensive part
-            Mf = np.array([float(Fraction(x, den)) for x in v.num[r0:r0 + n * n]]
-                          ).reshape(n, n, order="F")
+            Mf = _floats_over(v.num[r0:r0 + n * n], den).reshape(n, n, order="F")
             lam = float(np.linalg.eigvalsh(Mf)[0])
             noise = 4.0 * (n + 2) * 2.0 ** -52 * float(np.max(np.abs(Mf), initial=0.0)) * n
             if lam + noise < float(need) and sb is None:

@@ -59,7 +59,8 @@ class DyadicVec:
 
     def floats(self) -> np.ndarray:
         """Nearest floats (for estimates only)."""
-        return np.array([float(Fraction(x, 1 << self.k)) for x in self.num])
+        den = 1 << self.k
+        return np.array([x / den for x in self.num], dtype=float)
 
 
 class DyadicCSR:

@@ -48,7 +48,7 @@ Rayleigh numerator ``vᵀMv`` is negative.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import List, Optional, Sequence, Tuple
 
@@ -103,9 +103,20 @@ class FloatView:
     M: ExactMatrix
     F: np.ndarray
     t: int
-    err: List[List[Fraction]]
     eigvals: np.ndarray
     eigvecs: np.ndarray
+    _err: Optional[List[List[Fraction]]] = field(default=None, repr=False, compare=False)
+
+    @property
+    def err(self) -> List[List[Fraction]]:
+        """``M·2^t − F`` exactly (formed on first use: only the a-priori bound needs it)."""
+        if self._err is None:
+            Mt = self.M.scaled_exact(self.t)
+            n = self.M.order
+            self._err = [[Fraction(int(Mt.num[i, j]), Mt.den)
+                          - float_to_fraction(self.F[i, j]) for j in range(n)]
+                         for i in range(n)]
+        return self._err
 
     def __repr__(self) -> str:
         return result_repr("FloatView", [
@@ -115,12 +126,8 @@ class FloatView:
     @classmethod
     def of(cls, M: ExactMatrix) -> "FloatView":
         F, t = M.scaled_floats()
-        Mt = M.scaled_exact(t)
-        n = M.order
-        err = [[Fraction(int(Mt.num[i, j]), Mt.den) - float_to_fraction(F[i, j])
-                for j in range(n)] for i in range(n)]
         w, V = np.linalg.eigh(F)
-        return cls(M, F, t, err, w, V)
+        return cls(M, F, t, w, V)
 
     def scale(self) -> Fraction:
         """``2^t`` as an exact rational."""
@@ -229,10 +236,13 @@ def exact_residual_bound(M: ExactMatrix, t: int, shift: Fraction, L: np.ndarray)
     a = den // Mt.den
     b = den // (1 << (2 * k))
     c = den // shift.denominator
-    E = [[int(Mt.num[i, j]) * a - int(LLt[i, j]) * b - (shift.numerator * c if i == j else 0)
-          for j in range(n)] for i in range(n)]
-    inf_norm = Fraction(max(sum(abs(x) for x in row) for row in E), den)
-    fro = _sqrt_upper(Fraction(sum(x * x for row in E for x in row), den * den))
+    # object arrays of Python ints: exact, with numpy doing the looping
+    E = np.asarray(Mt.num, dtype=object) * a - np.asarray(LLt, dtype=object) * b
+    if n:
+        E[np.diag_indices(n)] -= shift.numerator * c
+    absE = np.abs(E)
+    inf_norm = Fraction(int(max(absE.sum(axis=1), default=0)) if n else 0, den)
+    fro = _sqrt_upper(Fraction(int((E * E).sum()) if n else 0, den * den))
     return (shift - min(inf_norm, fro)) / (Fraction(2) ** t)
 
 

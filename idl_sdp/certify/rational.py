@@ -93,11 +93,26 @@ def dyadic_ints(arr: np.ndarray) -> Tuple[np.ndarray, int]:
 
     Returns an object array of Python ints of the same shape and ``k ≥ 0``.
     """
-    flat = [float(x).as_integer_ratio() for x in np.asarray(arr, dtype=float).ravel()]
-    k = max((q.bit_length() - 1 for _, q in flat), default=0)
-    out = np.empty(len(flat), dtype=object)
-    for idx, (p, q) in enumerate(flat):
-        out[idx] = p << (k - (q.bit_length() - 1))
+    a = np.asarray(arr, dtype=float)
+    flat = a.ravel()
+    if not np.all(np.isfinite(flat)):
+        for x in flat:               # raises as float.as_integer_ratio does (inf, nan)
+            float(x).as_integer_ratio()
+    # x = m·2^e with |m| in [1/2, 1), so m·2^53 is an exact int64 mantissa; dividing out
+    # its trailing zero bits gives x = p·2^-q with p odd (q may be negative), i.e. the
+    # reduced ratio float.as_integer_ratio returns
+    m, e = np.frexp(flat)
+    mant = (m * 2.0 ** 53).astype(np.int64)
+    nz = mant != 0
+    tz = np.zeros(flat.shape, dtype=np.int64)
+    if nz.any():
+        low = mant[nz] & -mant[nz]                       # lowest set bit, a power of 2
+        tz[nz] = np.frexp(low.astype(float))[1] - 1
+    p = mant >> tz
+    q = np.where(nz, 53 - e.astype(np.int64) - tz, 0)
+    k = int(max(q.max(initial=0), 0))
+    out = np.empty(flat.size, dtype=object)
+    out[:] = [int(pi) << int(si) for pi, si in zip(p.tolist(), (k - q).tolist())]
     return out.reshape(np.shape(arr)), k
 
 
@@ -112,13 +127,14 @@ def int_matmul(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
         return np.asarray(X, dtype=object) @ np.asarray(Y, dtype=object)
     if X.shape[1] == 0:
         return np.zeros((X.shape[0], Y.shape[1]), dtype=object) * 0
-    P = flint.fmpz_mat([[int(v) for v in row] for row in X]) * flint.fmpz_mat(
-        [[int(v) for v in row] for row in Y])
-    out = np.empty((X.shape[0], Y.shape[1]), dtype=object)
-    for i, row in enumerate(P.tolist()):
-        for j, v in enumerate(row):
-            out[i, j] = int(v)
-    return out
+    def to_flint(Z: np.ndarray):
+        Z = np.asarray(Z, dtype=object)
+        return flint.fmpz_mat(Z.shape[0], Z.shape[1], list(map(int, Z.ravel().tolist())))
+
+    P = to_flint(X) * to_flint(Y)
+    out = np.empty(X.shape[0] * Y.shape[1], dtype=object)
+    out[:] = list(map(int, P.entries()))
+    return out.reshape(X.shape[0], Y.shape[1])
 
 
 class ExactMatrix:
@@ -139,6 +155,10 @@ class ExactMatrix:
     def __init__(self, num: Any, den: int = 1):
         arr = np.empty((len(num), len(num[0]) if len(num) else 0), dtype=object)
         for i, row in enumerate(num):
+            if isinstance(row, np.ndarray) and row.dtype == object and all(
+                    type(v) is int for v in row):
+                arr[i, :] = row          # already Python ints (the common, fast case)
+                continue
             for j, v in enumerate(row):
                 if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
                     raise TypeError(f"numerators must be integers, got {type(v).__name__}")
@@ -146,13 +166,9 @@ class ExactMatrix:
         if isinstance(den, bool) or not isinstance(den, (int, np.integer)) or den <= 0:
             raise ValueError(f"den must be a positive integer, got {den!r}")
         den = int(den)
-        g = den
-        for v in arr.ravel():
-            if g == 1:
-                break
-            g = math.gcd(g, v)
+        g = math.gcd(den, *arr.ravel().tolist())
         if g > 1:
-            arr = np.vectorize(lambda v: v // g, otypes=[object])(arr) if arr.size else arr
+            arr = arr // g if arr.size else arr
             den //= g
         self.num = arr
         self.den = den
@@ -261,12 +277,10 @@ class ExactMatrix:
             t -= 1
         while Fraction(big << max(t, 0), self.den << max(-t, 0)) < 1:
             t += 1
-        n, m = self.shape
-        F = np.empty((n, m))
-        for i in range(n):
-            for j in range(m):
-                v = self.num[i, j]
-                F[i, j] = (v << t) / self.den if t >= 0 else v / (self.den << -t)
+        # int / int is correctly rounded; numpy applies it entry by entry
+        scaled = self.num * (1 << t) if t >= 0 else self.num
+        den = self.den if t >= 0 else self.den << -t
+        F = np.array((scaled / den).tolist(), dtype=float).reshape(self.shape)
         return F, t
 
     def scaled_exact(self, t: int) -> "ExactMatrix":
