@@ -1,6 +1,8 @@
 """Solver names, default accuracy settings and status checks, in one place.
 
-Only open-source conic solvers are used. SCS always gets explicit tolerances: its
+Only open-source conic solvers are used. The steps use :data:`SOLVERS`; the conic
+adapters (:mod:`idl_sdp.conic.adapters`: :func:`idl_sdp.value_bounds`, the lab) also take
+the optional :data:`OPTIONAL_SOLVERS`. SCS always gets explicit tolerances: its
 defaults (1e-4) are far too loose to keep an LMI satisfied through a small margin.
 
 :data:`DEFAULT_OPTIONS` is the one table of defaults: :func:`solve_problem` merges it
@@ -30,7 +32,13 @@ SOLVERS = ("CLARABEL", "SCS")
 DEFAULT_OPTIONS: Dict[str, Dict[str, Any]] = {
     "CLARABEL": {"tol_gap_abs": 1e-8, "tol_gap_rel": 1e-8, "tol_feas": 1e-8},
     "SCS": {"eps_abs": 1e-7, "eps_rel": 1e-7, "max_iters": 200_000},
+    "CVXOPT": {"abstol": 1e-8, "reltol": 1e-8, "feastol": 1e-8},
+    "SDPA": {"epsilonStar": 1e-8, "epsilonDash": 1e-8},
 }
+
+#: Optional conic solvers (adapters only, not the steps): name → the pip extra of
+#: idl_sdp that installs it (``pip install 'idl_sdp[cvxopt]'``).
+OPTIONAL_SOLVERS: Dict[str, str] = {"CVXOPT": "cvxopt", "SDPA": "sdpa"}
 
 OK_STATUSES = (cp.OPTIMAL,)
 
@@ -72,11 +80,22 @@ def _installed() -> Tuple[str, ...]:
     return tuple(cp.installed_solvers())
 
 
+def not_installed(name: str) -> str:
+    """The message for a solver that is not installed (with its pip extra if optional)."""
+    if name in OPTIONAL_SOLVERS:
+        return f"solver {name!r} is not installed: pip install 'idl_sdp[{OPTIONAL_SOLVERS[name]}]'"
+    return f"solver {name!r} is not installed; installed: {_installed()}"
+
+
 def check_solver(solver: Any, allowed: Tuple[str, ...] = SOLVERS) -> str:
-    """Normalise a solver name (case-insensitive) and check it is installed."""
+    """Normalise a solver name (case-insensitive) and check it is installed.
+
+    ``allowed`` defaults to the steps' :data:`SOLVERS`; the conic adapters pass their own
+    names (:data:`OPTIONAL_SOLVERS` included).
+    """
     name = check_choice(solver, "solver", allowed, upper=True)
-    if name in SOLVERS and name not in _installed():
-        raise ValueError(f"solver {name!r} is not installed; installed: {_installed()}")
+    if (name in SOLVERS or name in OPTIONAL_SOLVERS) and name not in _installed():
+        raise ValueError(not_installed(name))
     return name
 
 

@@ -61,8 +61,9 @@ SQRT2_UP = Fraction(141421357, 100000000)
 #: first costs about 1e-10 of |p*|, enough room when the re-solve is accurate.
 PERTURBATIONS = (1e-10, 1e-8, 1e-6, 1e-4)
 #: Tolerance of the perturbed re-solves, per solver (mapped to settings by the solver's
-#: adapter; merged under the user's options).
-TIGHT = {"CLARABEL": 1e-10, "SCS": 1e-9}
+#: adapter; merged under the user's options). CVXOPT already ends "unknown" at 1e-9 on
+#: a small LP, and double-precision SDPA rarely reaches 1e-8: their tightest usable.
+TIGHT = {"CLARABEL": 1e-10, "SCS": 1e-9, "CVXOPT": 1e-8, "SDPA": 1e-8}
 #: Largest number of variables (dual side) or zero rows (primal side) whose Gram
 #: matrix is proven nonsingular exactly (a dense Cholesky certificate of that order).
 MAX_CORRECTION = 2000
@@ -545,7 +546,7 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
         (minimise or maximise; free variables, equalities, inequalities). Parameters
         must have values. It is solved here (its conic form, by ``solver``'s adapter);
         ``problem`` itself is not modified.
-    solver : {"CLARABEL", "SCS"}
+    solver : {"CLARABEL", "SCS", "CVXOPT", "SDPA"} (CVXOPT, SDPA: optional packages)
     solver_options : dict, optional
         Passed to the solver (e.g. tolerances); defaults as in ``idl_sdp._solvers``.
     perturb : bool

@@ -15,10 +15,13 @@ _OK, _NOT_PROVEN = 0, 2
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("problem", metavar="FILE.dat-s", help="an SDPA sparse-format file")
     p.add_argument("--solver", default="CLARABEL", type=str.upper,
-                   choices=("CLARABEL", "SCS"), help="default CLARABEL")
+                   choices=("CLARABEL", "SCS", "CVXOPT", "SDPA"),
+                   help="default CLARABEL (CVXOPT and SDPA: optional packages, "
+                   "pip install 'idl_sdp[cvxopt]' / 'idl_sdp[sdpa]')")
     p.add_argument("--tol", type=float, default=None,
                    help="solver tolerance (Clarabel gap and feasibility, SCS eps_abs and "
-                   "eps_rel); default: the solver defaults of idl_sdp")
+                   "eps_rel, CVXOPT abstol, reltol and feastol, SDPA epsilonStar and "
+                   "epsilonDash); default: the solver defaults of idl_sdp")
     p.add_argument("--no-perturb", action="store_true",
                    help="do not re-solve perturbed problems when the solver's point "
                    "cannot be proven inside the cone")

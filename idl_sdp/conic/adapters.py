@@ -10,13 +10,19 @@ result — as its Python package returns it, which is also what cvxpy's
 time (:meth:`unpack`). :func:`solve_conic`, :func:`idl_sdp.value_bounds` and the
 solver-accuracy lab (:mod:`idl_sdp.lab`) all use them.
 
+CLARABEL and SCS are dependencies. CVXOPT (``pip install 'idl_sdp[cvxopt]'``) and SDPA
+(``sdpa-python``, ``pip install 'idl_sdp[sdpa]'``) are optional: their adapters are always
+registered, and their ``solve`` says how to install the package when it is missing.
+
 The svec data an adapter builds are rounded (√2), which is harmless here: the solver
 only proposes points; proofs are made on the form's data.
 """
 from __future__ import annotations
 
+import importlib
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
@@ -24,12 +30,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._repr import deprecated_alias
-from .._solvers import DEFAULT_OPTIONS, check_solver
+from .._solvers import DEFAULT_OPTIONS, check_solver, not_installed
 from .._validation import check_nonneg_float
 from .form import ConicForm
 
 __all__ = ["ConicSolution", "solve_conic", "ADAPTERS", "ClarabelAdapter", "SCSAdapter",
-           "STATUSES"]
+           "CVXOPTAdapter", "SDPAAdapter", "STATUSES"]
 
 #: Statuses of a :class:`ConicSolution` (the solver's own word is kept in ``raw_status``).
 STATUSES = ("optimal", "optimal_inaccurate", "infeasible", "unbounded", "failed")
@@ -317,13 +323,423 @@ class SCSAdapter:
                              parts["iterations"], seconds, self.name, options)
 
 
-#: The adapter of each solver, by upper-case name.
-ADAPTERS: Dict[str, Any] = {"CLARABEL": ClarabelAdapter(), "SCS": SCSAdapter()}
+# ------------------------------------------------------------ optional solvers
+def _import_solver(module: str, name: str) -> Any:
+    """Import an optional solver's package; ValueError with its pip extra if missing."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ValueError(not_installed(name)) from None
+
+
+def _check_settings(options: Dict[str, Any], known: Tuple[str, ...], label: str) -> None:
+    for key in options:
+        if key not in known:
+            raise ValueError(f"solver_options: {label} has no setting {key!r}")
+
+
+def _symmetric_rows(form: ConicForm) -> Tuple[sp.csr_array, np.ndarray]:
+    """(A, b) with each PSD block's (i, j) and (j, i) rows replaced by their average.
+
+    :func:`~idl_sdp.conic.form.conic_form` makes them equal already (then A, b are
+    returned as they are); a solver that reads one triangle then sees the symmetric part
+    that the form constrains.
+    """
+    A = sp.csr_array(form.A)
+    b = np.asarray(form.b, dtype=float)
+    if not any(kind == "psd" for kind, _ in form.cones):
+        return A, b
+    perm = np.arange(A.shape[0])
+    for kind, n, r0 in form.offsets():
+        if kind == "psd":
+            i, j = np.divmod(np.arange(n * n), n)
+            perm[r0:r0 + n * n] = r0 + j * n + i
+    At = A[perm]
+    if (A != At).nnz == 0 and np.array_equal(b, b[perm]):
+        return A, b
+    return sp.csr_array((A + At) * 0.5), (b + b[perm]) * 0.5
+
+
+def _symmetrize_vec(v: np.ndarray, n: int, lower: bool) -> np.ndarray:
+    """A column-major vec of an n × n matrix made symmetric: from its lower triangle
+    (``lower``) or as the average with its transpose."""
+    Z = v.reshape(n, n, order="F")
+    if lower:
+        Z = np.tril(Z) + np.tril(Z, -1).T
+    else:
+        Z = (Z + Z.T) * 0.5
+    return Z.ravel(order="F")
+
+
+def _rows_by_kind(form: ConicForm) -> Dict[str, list]:
+    """The form's row indices per cone, grouped by kind (cones kept in their order)."""
+    out: Dict[str, list] = {"zero": [], "nonneg": [], "soc": [], "psd": []}
+    for kind, k, r0 in form.offsets():
+        rows = k * k if kind == "psd" else k
+        out[kind].append((k, np.arange(r0, r0 + rows)))
+    return out
+
+
+def _cat(parts) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+#: cvxpy's status words (a raw result of cvxpy's ``solve_via_data`` for CVXOPT and SDPA
+#: carries cvxpy's status, not the solver's) → status of a :class:`ConicSolution`.
+_CVXPY_STATUS = {"optimal": "optimal", "optimal_inaccurate": "optimal_inaccurate",
+                 "infeasible": "infeasible", "infeasible_inaccurate": "infeasible",
+                 "unbounded": "unbounded", "unbounded_inaccurate": "unbounded"}
+
+
+def _cvxpy_parts(raw: Dict[str, Any]) -> Dict[str, Any]:
+    """A cvxpy ``solve_via_data`` result of CVXOPT or SDPA: cvxpy's status word only (its
+    point is in cvxpy's data, not the solver's)."""
+    return {"x": None, "y": None, "s": None, "status": str(raw.get("status", "")),
+            "iterations": None, "seconds": math.nan}
+
+
+class CVXOPTAdapter:
+    """CVXOPT ``conelp``: G x + s = h, s ∈ K; A x = b. PSD cones as the full column-major
+    vec (n² rows, no √2), of which CVXOPT reads the lower triangle.
+
+    The form maps as G = −A_K, h = b_K (the rows of the nonnegative, second-order and
+    PSD cones), A = A_z, b = −b_z (the zero cone). CVXOPT's dual (Gᵀz + Aᵀy + c = 0,
+    z ∈ K) gives the form's y: z on the K rows (its PSD parts made symmetric from their
+    lower triangle), −y on the zero rows. Its infeasibility certificates (hᵀz + bᵀy = −1,
+    Gᵀz + Aᵀy = 0) and unboundedness rays (cᵀx = −1, Gx + s = 0, Ax = 0) map the same way.
+    """
+
+    name = "CVXOPT"
+    #: CVXOPT's status word → status of a :class:`ConicSolution` (else ``"failed"``,
+    #: e.g. ``"unknown"``: stopped before its tolerances were met).
+    STATUS_MAP: Dict[str, str] = {"optimal": "optimal", "primal infeasible": "infeasible",
+                                  "dual infeasible": "unbounded"}
+    #: The settings :meth:`tolerance_options` governs.
+    TOLERANCE_KEYS: Tuple[str, ...] = ("abstol", "reltol", "feastol")
+    #: CVXOPT has no time limit (bound the work with ``maxiters``).
+    TIME_LIMIT_KEY: Optional[str] = None
+    #: The settings :meth:`solve` accepts: ``conelp``'s options, and ``kktsolver`` (its
+    #: argument: ``"ldl"``, ``"ldl2"``, ``"qr"``, ``"chol"``, ``"chol2"``).
+    SETTINGS: Tuple[str, ...] = ("abstol", "reltol", "feastol", "maxiters", "refinement",
+                                 "kktreg", "show_progress", "debug", "kktsolver")
+    #: Used when CVXOPT's default KKT solver finds dependent rows ("Rank(A) < p or
+    #: Rank([G; A]) < n") and the caller chose no ``kktsolver``: the solve is repeated
+    #: with the regularised LDL solver (the settings used are in the solution's options).
+    RANK_DEFICIENT: Dict[str, Any] = {"kktsolver": "ldl", "kktreg": 1e-9}
+    def tolerance_options(self, tol: float) -> Dict[str, Any]:
+        """Settings for accuracy ``tol``: ``abstol = reltol = feastol = tol``.
+
+        Parameters
+        ----------
+        tol : float
+            In (0, 1).
+
+        Returns
+        -------
+        dict
+            The package defaults (:data:`idl_sdp._solvers.DEFAULT_OPTIONS`) other than
+            the tolerances, then the three tolerances.
+        """
+        tol = check_tolerance(tol)
+        return _tolerance_settings(self.name, self.TOLERANCE_KEYS,
+                                   {k: tol for k in self.TOLERANCE_KEYS})
+
+    def unpack(self, raw: Any) -> Dict[str, Any]:
+        """Read a raw CVXOPT result.
+
+        Parameters
+        ----------
+        raw : dict
+            As ``cvxopt.solvers.conelp`` returns it (keys ``status``, ``x``, ``s``,
+            ``y``, ``z``, ``iterations``, ...), or as cvxpy's ``solve_via_data`` returns
+            it (cvxpy's status word; its point is read as missing).
+
+        Returns
+        -------
+        dict
+            ``x`` (primal), ``y`` (dual of the cone constraints: CVXOPT's ``z``),
+            ``y_eq`` (dual of the equalities: CVXOPT's ``y``), ``s`` (slack) as float
+            arrays in CVXOPT's data (None when missing), ``status`` (the solver's word,
+            e.g. ``"optimal"``), ``iterations`` (int, None if absent) and ``seconds``
+            (NaN: CVXOPT reports no time).
+        """
+        if "z" not in raw:
+            return _cvxpy_parts(raw)
+
+        def vec(v):
+            return None if v is None else np.asarray(v, dtype=float).ravel()
+
+        it = raw.get("iterations")
+        return {"x": vec(raw.get("x")), "y": vec(raw.get("z")), "y_eq": vec(raw.get("y")),
+                "s": vec(raw.get("s")), "status": str(raw.get("status", "")),
+                "iterations": None if it is None else int(it), "seconds": math.nan}
+
+    def standard_status(self, raw: Any) -> str:
+        """The status of a raw CVXOPT result in the words of :data:`STATUSES`."""
+        if "z" not in raw:
+            return _CVXPY_STATUS.get(str(raw.get("status", "")), "failed")
+        return self.STATUS_MAP.get(str(raw.get("status", "")), "failed")
+
+    def solve(self, form: ConicForm, opts: Dict[str, Any]) -> ConicSolution:
+        _import_solver("cvxopt", self.name)
+        import cvxopt  # noqa: PLC0415
+        import cvxopt.solvers  # noqa: PLC0415
+
+        options = dict(DEFAULT_OPTIONS[self.name])
+        options.update(opts)
+        _check_settings(options, self.SETTINGS, "CVXOPT")
+        settings = {k: v for k, v in options.items() if k != "kktsolver"}
+        settings.setdefault("show_progress", False)
+        A, b = _symmetric_rows(form)
+        groups = _rows_by_kind(form)
+        iz = _cat([r for _, r in groups["zero"]])
+        ik = _cat([r for kind in ("nonneg", "soc", "psd") for _, r in groups[kind]])
+        dims = {"l": int(sum(k for k, _ in groups["nonneg"])),
+                "q": [int(k) for k, _ in groups["soc"]],
+                "s": [int(k) for k, _ in groups["psd"]]}
+
+        def sparse(M):
+            M = sp.coo_array(M)
+            return cvxopt.spmatrix(M.data.astype(float).tolist(), M.row.tolist(),
+                                   M.col.tolist(), (int(M.shape[0]), int(M.shape[1])))
+
+        def dense(v):
+            v = np.asarray(v, dtype=float).ravel()
+            return cvxopt.matrix(v.tolist(), (v.size, 1), "d")
+
+        args = [dense(form.c), sparse(-A[ik]), dense(b[ik]), dims]
+        if iz.size:
+            args += [sparse(A[iz]), dense(-b[iz])]
+        t0 = time.perf_counter()
+        try:
+            try:
+                raw = cvxopt.solvers.conelp(*args, kktsolver=options.get("kktsolver"),
+                                            options=settings)
+            except ValueError as exc:
+                if "Rank(" not in str(exc) or "kktsolver" in options:
+                    raise
+                # dependent rows (e.g. repeated equalities): the regularised LDL solver
+                options.update(self.RANK_DEFICIENT)
+                settings["kktreg"] = options["kktreg"]
+                raw = cvxopt.solvers.conelp(*args, kktsolver=options["kktsolver"],
+                                            options=settings)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            text = str(exc)
+            if "options[" in text or "kktsolver" in text or isinstance(exc, TypeError):
+                raise ValueError(f"solver_options: CVXOPT rejected the options: {exc}") \
+                    from None
+            # e.g. a singular KKT system
+            return ConicSolution("failed", f"error: {text}"[:300], None, None, math.nan, 0,
+                                 time.perf_counter() - t0, self.name, options)
+        seconds = time.perf_counter() - t0
+        parts = self.unpack(raw)
+        status = self.standard_status(raw)
+        x = _finite(parts["x"])
+        y = None
+        z, y_eq = parts["y"], parts["y_eq"]
+        if z is not None and z.size == ik.size:
+            y = np.zeros(form.b.size)
+            y[ik] = z
+            if iz.size:
+                y[iz] = -y_eq if y_eq is not None and y_eq.size == iz.size else np.nan
+            for n, rows in groups["psd"]:
+                y[rows] = _symmetrize_vec(y[rows], n, lower=True)
+            y = _finite(y)
+        obj = float(form.c @ x) + form.d if status.startswith("optimal") and x is not None \
+            else math.nan
+        return ConicSolution(status, parts["status"], x, y, obj, parts["iterations"] or 0,
+                             seconds, self.name, options)
+
+
+def _arrow_map(q: int) -> sp.csr_array:
+    """L (q² × q): vec of the arrow matrix [[t, uᵀ], [u, t I]] of (t, u), column-major.
+
+    SOC(q) = {(t, u): L(t, u) ⪰ 0}; the dual of a PSD multiplier Y is Lᵀ vec(Y) =
+    (tr Y, 2 Y[1:, 0]), which lies in SOC(q).
+    """
+    rows, cols = [0], [0]
+    for i in range(1, q):
+        rows += [i * q + i, i, i * q]          # (i, i) ← t; (i, 0), (0, i) ← u_i
+        cols += [0, i, i]
+    return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(q * q, q))
+
+
+class SDPAAdapter:
+    """SDPA through ``sdpap.solve`` (CLP, a generalisation of SeDuMi's format): min cᵀx
+    s.t. A x − b ∈ J, x ∈ K, with K free and J the form's cones; PSD cones as the full
+    column-major vec (n² rows, no √2).
+
+    The form maps as A, −b, c (so A x + b ∈ J); the CLP dual (max −bᵀy s.t. Aᵀy = c,
+    y ∈ J*, in the form's b) is the form's dual, with the same y. SDPA has no
+    second-order cone: each SOC cone (t, u) is given as its arrow matrix
+    [[t, uᵀ], [u, t I]] ⪰ 0 (an equivalent PSD block) and its dual read back as
+    (tr Y, 2 Y[1:, 0]). SDPA's phase words are read for the CLP's primal (``sdpap``
+    flips them from its internal SDPA form).
+
+    The sdpa-python wheel is double-precision SDPA: at tolerances below about 1e-7 it
+    usually stops at ``pdFEAS`` (``"optimal_inaccurate"``), its points then accurate to
+    about 1e-7. Its C++ library prints some notes (``Strange behavior : primal < dual``)
+    to stdout whatever ``print`` says.
+    """
+
+    name = "SDPA"
+    #: SDPA's phase word → status of a :class:`ConicSolution` (else ``"failed"``, e.g.
+    #: ``"noINFO"``, or ``"pdINF"``: both sides claimed infeasible, which names no one
+    #: certificate — SDPA says it of feasible, unbounded LPs too); ``pUNBD`` (primal
+    #: unbounded) is read as unbounded and ``dUNBD`` (dual unbounded) as infeasible, by
+    #: weak duality.
+    STATUS_MAP: Dict[str, str] = {
+        "pdOPT": "optimal", "pdFEAS": "optimal_inaccurate", "pFEAS": "optimal_inaccurate",
+        "dFEAS": "optimal_inaccurate", "pINF_dFEAS": "infeasible", "dUNBD": "infeasible",
+        "pFEAS_dINF": "unbounded", "pUNBD": "unbounded"}
+    #: The settings :meth:`tolerance_options` governs.
+    TOLERANCE_KEYS: Tuple[str, ...] = ("epsilonStar", "epsilonDash")
+    #: SDPA has no time limit (bound the work with ``maxIteration``).
+    TIME_LIMIT_KEY: Optional[str] = None
+    #: The settings ``sdpap.solve`` knows.
+    SETTINGS: Tuple[str, ...] = (
+        "maxIteration", "epsilonStar", "lambdaStar", "omegaStar", "lowerBound",
+        "upperBound", "betaStar", "betaBar", "gammaStar", "epsilonDash", "mpfPrecision",
+        "isSymmetric", "isDimacs", "xPrint", "yPrint", "sPrint", "infPrint", "print",
+        "resultFile", "sdpaResult", "numThreads", "frvMethod", "convMethod",
+        "domainMethod", "rangeMethod", "rho", "zeroPoint")
+    def tolerance_options(self, tol: float) -> Dict[str, Any]:
+        """Settings for accuracy ``tol``: ``epsilonStar = epsilonDash = tol``.
+
+        Parameters
+        ----------
+        tol : float
+            In (0, 1).
+
+        Returns
+        -------
+        dict
+            The package defaults (:data:`idl_sdp._solvers.DEFAULT_OPTIONS`) other than
+            the tolerances, then the two tolerances.
+        """
+        tol = check_tolerance(tol)
+        return _tolerance_settings(self.name, self.TOLERANCE_KEYS,
+                                   {k: tol for k in self.TOLERANCE_KEYS})
+
+    def unpack(self, raw: Any) -> Dict[str, Any]:
+        """Read a raw SDPA result.
+
+        Parameters
+        ----------
+        raw : tuple or dict
+            As ``sdpap.solve`` returns it (``x, y, sdpapinfo, timeinfo, sdpainfo``), or
+            as cvxpy's ``solve_via_data`` returns it (cvxpy's status word; its point is
+            read as missing).
+
+        Returns
+        -------
+        dict
+            ``x`` (primal), ``y`` (dual, in the CLP's J: PSD parts as full vec) as float
+            arrays in the data given to SDPA, ``s`` (None: not returned), ``status``
+            (SDPA's phase word, e.g. ``"pdOPT"``), ``iterations`` (int) and ``seconds``
+            (sdpap's reported total time).
+        """
+        if isinstance(raw, dict):
+            return _cvxpy_parts(raw)
+        x, y, info, times, sdpainfo = raw
+
+        def vec(v):
+            if v is None:
+                return None
+            v = v.toarray() if sp.issparse(v) else v
+            return np.asarray(v, dtype=float).ravel()
+
+        return {"x": vec(x), "y": vec(y), "s": None, "status": str(info["phasevalue"]),
+                "iterations": int(sdpainfo.get("iteration", 0)),
+                "seconds": float(times.get("total", math.nan))}
+
+    def standard_status(self, raw: Any) -> str:
+        """The status of a raw SDPA result in the words of :data:`STATUSES`."""
+        if isinstance(raw, dict):
+            return _CVXPY_STATUS.get(str(raw.get("status", "")), "failed")
+        return self.STATUS_MAP.get(str(raw[2]["phasevalue"]), "failed")
+
+    def solve(self, form: ConicForm, opts: Dict[str, Any]) -> ConicSolution:
+        sdpap = _import_solver("sdpap", self.name)
+
+        options = dict(DEFAULT_OPTIONS[self.name])
+        options.update(opts)
+        _check_settings(options, self.SETTINGS, "SDPA")
+        settings = dict(options)
+        settings.setdefault("print", "no")
+        A, b = _symmetric_rows(form)
+        groups = _rows_by_kind(form)
+        # J = {0}^f × R₊^l × PSD blocks (the form's, then the SOC cones' arrow matrices)
+        blocks_A, blocks_b, sizes = [], [], []
+        for kind in ("zero", "nonneg"):
+            rows = _cat([r for _, r in groups[kind]])
+            blocks_A.append(A[rows])
+            blocks_b.append(b[rows])
+        for n, rows in groups["psd"]:
+            blocks_A.append(A[rows])
+            blocks_b.append(b[rows])
+            sizes.append(n)
+        for q, rows in groups["soc"]:
+            L = _arrow_map(q)
+            blocks_A.append(L @ A[rows])
+            blocks_b.append(L @ b[rows])
+            sizes.append(q)
+        A_j = sp.vstack(blocks_A, format="csc")
+        b_j = np.concatenate(blocks_b)
+        f = sum(k for k, _ in groups["zero"])
+        l = sum(k for k, _ in groups["nonneg"])
+        K = sdpap.SymCone(f=form.n)
+        J = sdpap.SymCone(f=int(f), l=int(l), s=tuple(int(n) for n in sizes))
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            # sdpap's own error report calls scipy's eigs, which warns on small blocks
+            warnings.filterwarnings("ignore", message="k >= N", category=RuntimeWarning)
+            raw = sdpap.solve(A_j, sp.csc_matrix(-b_j.reshape(-1, 1)),
+                              sp.csc_matrix(np.asarray(form.c, float).reshape(-1, 1)), K, J,
+                              settings)
+        seconds = time.perf_counter() - t0
+        if raw is None:  # sdpap refused the cones
+            return ConicSolution("failed", "error: invalid cones", None, None, math.nan, 0,
+                                 seconds, self.name, options)
+        parts = self.unpack(raw)
+        status = self.standard_status(raw)
+        x = _finite(parts["x"]) if parts["x"] is not None and parts["x"].size == form.n \
+            else None
+        yj = parts["y"]
+        y = None
+        if yj is not None and yj.size == b_j.size:
+            y = np.zeros(form.b.size)
+            r = 0
+            for kind in ("zero", "nonneg"):
+                rows = _cat([rr for _, rr in groups[kind]])
+                y[rows] = yj[r:r + rows.size]
+                r += rows.size
+            for n, rows in groups["psd"]:
+                y[rows] = _symmetrize_vec(yj[r:r + n * n], n, lower=False)
+                r += n * n
+            for q, rows in groups["soc"]:
+                Y = _symmetrize_vec(yj[r:r + q * q], q, lower=False)
+                y[rows] = _arrow_map(q).T @ Y
+                r += q * q
+            y = _finite(y)
+        obj = float(form.c @ x) + form.d if status.startswith("optimal") and x is not None \
+            else math.nan
+        return ConicSolution(status, parts["status"], x, y, obj, parts["iterations"],
+                             seconds, self.name, options)
+
+
+#: The adapter of each solver, by upper-case name (CVXOPT and SDPA are optional: always
+#: registered, their ``solve`` raises a ValueError naming the pip extra when missing).
+ADAPTERS: Dict[str, Any] = {"CLARABEL": ClarabelAdapter(), "SCS": SCSAdapter(),
+                            "CVXOPT": CVXOPTAdapter(), "SDPA": SDPAAdapter()}
 
 
 def solve_conic(form: ConicForm, solver: str = "CLARABEL",
                 opts: Optional[Dict[str, Any]] = None) -> ConicSolution:
     """Solve a :class:`ConicForm` with ``solver``'s adapter (statuses are reported, not
-    raised: the caller decides what a non-optimal status means)."""
-    name = check_solver(solver)
+    raised: the caller decides what a non-optimal status means).
+
+    ``solver`` is any of :data:`ADAPTERS` (case-insensitive); a ValueError if it is not
+    installed (for CVXOPT and SDPA, naming the pip extra that installs it)."""
+    name = check_solver(solver, tuple(ADAPTERS))
     return ADAPTERS[name].solve(form, dict(opts or {}))

@@ -16,8 +16,8 @@ high-accuracy reference solve:
   ``Constraint.violation()`` at the returned point;
 * the **dual residual** ``‖Px + Aᵀy + c‖∞`` and **duality gap**
   ``|xᵀPx + cᵀx + bᵀy|`` of the conic form ``min ½xᵀPx + cᵀx  s.t.  Ax + s = b,
-  s ∈ K`` that cvxpy hands to the solver (CLARABEL and SCS use this form; for SDPA they
-  are not available);
+  s ∈ K`` that cvxpy hands to the solver (CLARABEL and SCS use this form; for CVXOPT
+  and SDPA they are not available);
 * the **LMI margin**: for every PSD constraint, a *proven* lower bound on
   λ_min of its symmetric part at the returned point, from the rigorous certificates of
   :func:`idl_sdp.certify.certify` (status ``certified`` = proven ⪰ 0, ``violated`` =
@@ -26,9 +26,10 @@ high-accuracy reference solve:
   reference solution.
 
 Tolerances map to solver settings by :func:`tolerance_options`: SCS
-``eps_abs = eps_rel = tol``; CLARABEL ``tol_gap_abs = tol_gap_rel = tol_feas = tol``
-(both from the solver's adapter in :mod:`idl_sdp.conic.adapters`, which also reads its
-raw results); SDPA ``epsilonStar = epsilonDash = tol``.
+``eps_abs = eps_rel = tol``; CLARABEL ``tol_gap_abs = tol_gap_rel = tol_feas = tol``;
+CVXOPT ``abstol = reltol = feastol = tol``; SDPA ``epsilonStar = epsilonDash = tol``
+(each from the solver's adapter in :mod:`idl_sdp.conic.adapters`, which also reads its
+raw results).
 
 :func:`compare_bounds` gives, per (solver, tolerance), the DIMACS errors of the point
 and the verified enclosure of the optimal value built from it (:func:`idl_sdp.value_bounds`).
@@ -50,7 +51,8 @@ from .settings import tolerance_options
 from .tables import BoundsTable, ComparisonTable, ReferenceSolution
 
 # Re-bound here with their doc comments, which autodoc reads from this module.
-#: Solvers the lab can drive (SDPA only when ``sdpa-python`` is installed).
+#: Solvers the lab can drive (CVXOPT and SDPA only when ``cvxopt`` / ``sdpa-python`` is
+#: installed).
 LAB_SOLVERS = _settings.LAB_SOLVERS
 #: The default tolerance sweep.
 TOLERANCES = _settings.TOLERANCES

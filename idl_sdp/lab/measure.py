@@ -1,8 +1,8 @@
 """Measuring a point: the problem behind a step, rigorous LMI margins, KKT residuals.
 
 :func:`measure_point` reads one raw solver result — through the solver's adapter
-(:data:`idl_sdp.conic.adapters.ADAPTERS`; SDPA, which has none, in its marked branch) —
-into a row of a :class:`~idl_sdp.lab.ComparisonTable`.
+(:data:`idl_sdp.conic.adapters.ADAPTERS`) — into a row of a
+:class:`~idl_sdp.lab.ComparisonTable`.
 """
 from __future__ import annotations
 
@@ -216,12 +216,11 @@ def _primal_residual(problem: cp.Problem) -> float:
 
 
 def _unpack(solver: str, raw: Any) -> Dict[str, Any]:
-    """A raw result as x, y, s, status (the solver's word), iterations: its adapter's."""
-    if solver in ADAPTERS:
-        return ADAPTERS[solver].unpack(raw)
-    # SDPA has no adapter (the lab drives it through cvxpy only): its word, no point
-    return {"x": None, "y": None, "s": None, "iterations": None,
-            "status": str(raw.get("status", "")) if isinstance(raw, dict) else ""}
+    """A raw result as x, y, s, status (the solver's word), iterations: its adapter's.
+
+    (cvxpy's CVXOPT and SDPA results carry cvxpy's status word and no point in the
+    solver's data: their adapters read x, y, s as missing.)"""
+    return ADAPTERS[solver].unpack(raw)
 
 
 def _conic_residuals(data: Mapping[str, Any], parts: Mapping[str, Any]) -> Tuple[float, float, float]:

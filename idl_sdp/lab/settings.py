@@ -1,9 +1,8 @@
 """The lab's solvers, tolerance sweep and solver settings, and its input checks.
 
-The settings of CLARABEL and SCS come from their adapters
+The settings of every solver come from its adapter
 (:data:`idl_sdp.conic.adapters.ADAPTERS`): tolerance mapping, time-limit setting and
-the defaults of :data:`idl_sdp._solvers.DEFAULT_OPTIONS`. SDPA has no adapter; its
-tolerance settings are kept here (marked below).
+the defaults of :data:`idl_sdp._solvers.DEFAULT_OPTIONS`.
 """
 from __future__ import annotations
 
@@ -12,19 +11,17 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .._solvers import _installed
+from .._solvers import OPTIONAL_SOLVERS, _installed, not_installed
 from .._validation import check_choice
 from ..conic.adapters import ADAPTERS, check_tolerance
 
 __all__ = ["LAB_SOLVERS", "TOLERANCES", "REFERENCE_OPTIONS", "tolerance_options"]
 
-#: Solvers the lab can drive (SDPA only when ``sdpa-python`` is installed).
-LAB_SOLVERS = ("CLARABEL", "SCS", "SDPA")
+#: Solvers the lab can drive (CVXOPT and SDPA only when ``cvxopt`` / ``sdpa-python`` is
+#: installed).
+LAB_SOLVERS = ("CLARABEL", "SCS", "CVXOPT", "SDPA")
 #: The default tolerance sweep.
 TOLERANCES = (1e-3, 1e-5, 1e-7, 1e-9)
-
-#: SDPA has no adapter (the lab drives it through cvxpy only): its tolerance settings.
-_SDPA_TOL_KEYS: Tuple[str, ...] = ("epsilonStar", "epsilonDash")
 
 #: Extra settings of the reference solve: Clarabel's iterative refinement of the KKT
 #: solves tightened to 1e-15 (its default, 1e-12/1e-13, stalls some SDPs short of 1e-10).
@@ -40,7 +37,7 @@ def tolerance_options(solver: str, tol: float) -> Dict[str, Any]:
 
     Parameters
     ----------
-    solver : {"CLARABEL", "SCS", "SDPA"}
+    solver : {"CLARABEL", "SCS", "CVXOPT", "SDPA"}
         Case-insensitive.
     tol : float
         Requested accuracy, ``0 < tol < 1``.
@@ -48,28 +45,25 @@ def tolerance_options(solver: str, tol: float) -> Dict[str, Any]:
     Returns
     -------
     dict
+        From the solver's adapter (``ADAPTERS[solver].tolerance_options``):
         ``{"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol}`` for CLARABEL,
         ``{"eps_abs": tol, "eps_rel": tol}`` plus the package default ``max_iters`` for
-        SCS (both from the solver's adapter, ``ADAPTERS[solver].tolerance_options``),
+        SCS, ``{"abstol": tol, "reltol": tol, "feastol": tol}`` for CVXOPT,
         ``{"epsilonStar": tol, "epsilonDash": tol}`` for SDPA.
     """
     solver = check_choice(solver, "solver", LAB_SOLVERS, upper=True)
     tol = _check_tol(tol, "tol")
-    if solver in ADAPTERS:
-        return ADAPTERS[solver].tolerance_options(tol)
-    return {k: tol for k in _SDPA_TOL_KEYS}  # SDPA: no adapter
+    return ADAPTERS[solver].tolerance_options(tol)
 
 
 def tolerance_keys(solver: str) -> Tuple[str, ...]:
     """The settings of ``solver`` that :func:`tolerance_options` governs."""
-    if solver in ADAPTERS:
-        return ADAPTERS[solver].TOLERANCE_KEYS
-    return _SDPA_TOL_KEYS  # SDPA: no adapter
+    return ADAPTERS[solver].TOLERANCE_KEYS
 
 
 def time_limit_key(solver: str) -> Optional[str]:
-    """The setting bounding a solve's seconds (None for SDPA, which has no adapter)."""
-    return ADAPTERS[solver].TIME_LIMIT_KEY if solver in ADAPTERS else None
+    """The setting bounding a solve's seconds (None for CVXOPT and SDPA, which have none)."""
+    return ADAPTERS[solver].TIME_LIMIT_KEY
 
 
 def _check_tol(tol: Any, name: str) -> float:
@@ -86,8 +80,9 @@ def _check_solvers(solvers: Any, name: str) -> Tuple[str, ...]:
     for s in solvers:
         s = check_choice(s, name, LAB_SOLVERS, upper=True)
         if s not in _installed():
-            hint = " (pip install sdpa-python)" if s == "SDPA" else ""
-            raise ValueError(f"{name}: solver {s!r} is not installed{hint}; "
+            if s in OPTIONAL_SOLVERS:
+                raise ValueError(f"{name}: {not_installed(s)}")
+            raise ValueError(f"{name}: solver {s!r} is not installed; "
                              f"installed: {_installed()}")
         if s in out:
             raise ValueError(f"{name} must not repeat a solver, got {s!r} twice")
