@@ -142,7 +142,38 @@ def _tolerance_settings(solver: str, reserved: Tuple[str, ...],
     return out
 
 
-class ClarabelAdapter:
+class SolverAdapter:
+    """What every adapter shares: the map from one accuracy to the solver's settings.
+
+    A subclass names its tolerance settings in ``TOLERANCE_KEYS`` (all of them, so that
+    the caller's options cannot half-override them) and those set to ``tol`` in
+    ``TOLERANCE_SET`` (default: all of ``TOLERANCE_KEYS``).
+    """
+
+    name = ""
+    TOLERANCE_KEYS: Tuple[str, ...] = ()
+    TOLERANCE_SET: Optional[Tuple[str, ...]] = None
+
+    def tolerance_options(self, tol: float) -> Dict[str, Any]:
+        """Settings for accuracy ``tol``: each setting of ``TOLERANCE_SET`` is ``tol``.
+
+        Parameters
+        ----------
+        tol : float
+            In (0, 1).
+
+        Returns
+        -------
+        dict
+            The package defaults (:data:`idl_sdp._solvers.DEFAULT_OPTIONS`) other than
+            the tolerance settings, then the tolerances.
+        """
+        tol = check_tolerance(tol)
+        keys = self.TOLERANCE_KEYS if self.TOLERANCE_SET is None else self.TOLERANCE_SET
+        return _tolerance_settings(self.name, self.TOLERANCE_KEYS, {k: tol for k in keys})
+
+
+class ClarabelAdapter(SolverAdapter):
     """Clarabel: s = b − A x ∈ K; PSD cones upper triangle by columns, √2 scaled."""
 
     name = "CLARABEL"
@@ -155,24 +186,6 @@ class ClarabelAdapter:
     TOLERANCE_KEYS: Tuple[str, ...] = ("tol_gap_abs", "tol_gap_rel", "tol_feas")
     #: The setting that bounds a solve's wall-clock seconds.
     TIME_LIMIT_KEY = "time_limit"
-
-    def tolerance_options(self, tol: float) -> Dict[str, Any]:
-        """Settings for accuracy ``tol``: ``tol_gap_abs = tol_gap_rel = tol_feas = tol``.
-
-        Parameters
-        ----------
-        tol : float
-            In (0, 1).
-
-        Returns
-        -------
-        dict
-            The package defaults (:data:`idl_sdp._solvers.DEFAULT_OPTIONS`) other than
-            the tolerances, then the three tolerances.
-        """
-        tol = check_tolerance(tol)
-        return _tolerance_settings(self.name, self.TOLERANCE_KEYS,
-                                   {k: tol for k in self.TOLERANCE_KEYS})
 
     def unpack(self, raw: Any) -> Dict[str, Any]:
         """Read a raw Clarabel result (a ``DefaultSolution``).
@@ -229,7 +242,7 @@ class ClarabelAdapter:
                              seconds, self.name, options)
 
 
-class SCSAdapter:
+class SCSAdapter(SolverAdapter):
     """SCS: A x + s = b, s ∈ K; PSD cones lower triangle by columns, √2 scaled."""
 
     name = "SCS"
@@ -240,26 +253,9 @@ class SCSAdapter:
     #: The settings :meth:`tolerance_options` governs (``eps``: SCS 2's single tolerance,
     #: reserved but not set).
     TOLERANCE_KEYS: Tuple[str, ...] = ("eps_abs", "eps_rel", "eps")
+    TOLERANCE_SET = ("eps_abs", "eps_rel")
     #: The setting that bounds a solve's wall-clock seconds.
     TIME_LIMIT_KEY = "time_limit_secs"
-
-    def tolerance_options(self, tol: float) -> Dict[str, Any]:
-        """Settings for accuracy ``tol``: ``eps_abs = eps_rel = tol``.
-
-        Parameters
-        ----------
-        tol : float
-            In (0, 1).
-
-        Returns
-        -------
-        dict
-            The package defaults (:data:`idl_sdp._solvers.DEFAULT_OPTIONS`) other than
-            the tolerances — i.e. its ``max_iters`` — then ``eps_abs`` and ``eps_rel``.
-        """
-        tol = check_tolerance(tol)
-        return _tolerance_settings(self.name, self.TOLERANCE_KEYS,
-                                   {"eps_abs": tol, "eps_rel": tol})
 
     def unpack(self, raw: Any) -> Dict[str, Any]:
         """Read a raw SCS result (the dict ``x``, ``y``, ``s``, ``info``).
@@ -398,7 +394,7 @@ def _cvxpy_parts(raw: Dict[str, Any]) -> Dict[str, Any]:
             "iterations": None, "seconds": math.nan}
 
 
-class CVXOPTAdapter:
+class CVXOPTAdapter(SolverAdapter):
     """CVXOPT ``conelp``: G x + s = h, s ∈ K; A x = b. PSD cones as the full column-major
     vec (n² rows, no √2), of which CVXOPT reads the lower triangle.
 
@@ -426,23 +422,6 @@ class CVXOPTAdapter:
     #: Rank([G; A]) < n") and the caller chose no ``kktsolver``: the solve is repeated
     #: with the regularised LDL solver (the settings used are in the solution's options).
     RANK_DEFICIENT: Dict[str, Any] = {"kktsolver": "ldl", "kktreg": 1e-9}
-    def tolerance_options(self, tol: float) -> Dict[str, Any]:
-        """Settings for accuracy ``tol``: ``abstol = reltol = feastol = tol``.
-
-        Parameters
-        ----------
-        tol : float
-            In (0, 1).
-
-        Returns
-        -------
-        dict
-            The package defaults (:data:`idl_sdp._solvers.DEFAULT_OPTIONS`) other than
-            the tolerances, then the three tolerances.
-        """
-        tol = check_tolerance(tol)
-        return _tolerance_settings(self.name, self.TOLERANCE_KEYS,
-                                   {k: tol for k in self.TOLERANCE_KEYS})
 
     def unpack(self, raw: Any) -> Dict[str, Any]:
         """Read a raw CVXOPT result.
@@ -564,7 +543,7 @@ def _arrow_map(q: int) -> sp.csr_array:
     return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(q * q, q))
 
 
-class SDPAAdapter:
+class SDPAAdapter(SolverAdapter):
     """SDPA through ``sdpap.solve`` (CLP, a generalisation of SeDuMi's format): min cᵀx
     s.t. A x − b ∈ J, x ∈ K, with K free and J the form's cones; PSD cones as the full
     column-major vec (n² rows, no √2).
@@ -603,23 +582,6 @@ class SDPAAdapter:
         "isSymmetric", "isDimacs", "xPrint", "yPrint", "sPrint", "infPrint", "print",
         "resultFile", "sdpaResult", "numThreads", "frvMethod", "convMethod",
         "domainMethod", "rangeMethod", "rho", "zeroPoint")
-    def tolerance_options(self, tol: float) -> Dict[str, Any]:
-        """Settings for accuracy ``tol``: ``epsilonStar = epsilonDash = tol``.
-
-        Parameters
-        ----------
-        tol : float
-            In (0, 1).
-
-        Returns
-        -------
-        dict
-            The package defaults (:data:`idl_sdp._solvers.DEFAULT_OPTIONS`) other than
-            the tolerances, then the two tolerances.
-        """
-        tol = check_tolerance(tol)
-        return _tolerance_settings(self.name, self.TOLERANCE_KEYS,
-                                   {k: tol for k in self.TOLERANCE_KEYS})
 
     def unpack(self, raw: Any) -> Dict[str, Any]:
         """Read a raw SDPA result.
