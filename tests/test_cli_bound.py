@@ -96,3 +96,19 @@ def test_verify_python_api_with_problem_binding(tmp_path):
     y = cp.Variable()
     res = verify(path, problem=cp.Problem(cp.Minimize(y), [cp.bmat([[y, 2], [2, y]]) >> 0]))
     assert not res.valid
+
+
+def test_bound_reports_a_proven_lack_of_room(tmp_path, capsys):
+    # min x1 s.t. [[x1, 1], [1, x2]] >= 0: inf 0 not attained, the dual is a single
+    # point (no interior): the lower side stays infinite, with a proof of why
+    f = tmp_path / "r.dat-s"
+    f.write_text("2\n1\n2\n1.0 0.0\n0 1 1 2 -1.0\n1 1 1 1 1.0\n2 1 2 2 1.0\n")
+    out = tmp_path / "c.json"
+    assert main(["bound", str(f), "--json", "--out", str(out)]) == 2
+    res = json.loads(capsys.readouterr().out.split("certificate written")[0])
+    assert res["lower"] == "-inf" and res["no_room"]["dual"] > 0
+    cert = json.loads(out.read_text())
+    assert float.fromhex(cert["claim"]["no_room"]["dual"]) == res["no_room"]["dual"]
+    check_value_bounds(cert)
+    assert main(["bound", str(f)]) == 2
+    assert "proven within ε" in capsys.readouterr().out

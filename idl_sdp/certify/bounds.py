@@ -80,6 +80,8 @@ class SideProof:
     cert: Optional[Dict[str, Any]]
     reason: str = ""
     shortfall: float = 0.0   # how much room inside the cone was missing (if it was)
+    point: Any = None        # the corrected point p' (DyadicVec) the proof is about,
+    err: Fraction = Fraction(0)   # and the bound on ‖p* − p'‖ (primal) or ‖v‖ (dual)
 
     def __repr__(self) -> str:
         return result_repr("SideProof", [
@@ -326,7 +328,7 @@ def _prove_primal(E: ExactForm, x: np.ndarray, ray: bool, label: str) -> SidePro
         return SideProof(None, None, f"{label}: " + why, short)
     cert["psd_proofs"] = proofs
     value = xq.dot(E.c) + (0 if ray else E.d) + E.c.norm2_upper() * theta
-    return SideProof(value, cert)
+    return SideProof(value, cert, point=xq, err=theta)
 
 
 def prove_upper(E: ExactForm, x: np.ndarray) -> SideProof:
@@ -335,7 +337,8 @@ def prove_upper(E: ExactForm, x: np.ndarray) -> SideProof:
 
 
 def prove_lower(E: ExactForm, y: np.ndarray, ray: bool = False,
-                slack_bound: Optional[float] = None) -> SideProof:
+                slack_bound: Optional[float] = None,
+                ray_limit: Optional[Fraction] = Fraction(0)) -> SideProof:
     """Prove p* ≥ d − bᵀy* (or, with ``ray``, infeasibility: Aᵀy* = 0, bᵀy* < 0).
 
     With ``slack_bound`` (not for rays) the dual point may lie slightly outside K*:
@@ -366,10 +369,11 @@ def prove_lower(E: ExactForm, y: np.ndarray, ray: bool = False,
     if sb is not None:
         cert["slack_bound"] = float(slack_bound).hex()
     if ray:
-        if by + slack >= 0:
+        # ray_limit None only for :func:`prove_no_room`, which tests bᵀy* against εeᵀy*
+        if ray_limit is not None and by + slack >= ray_limit:
             return SideProof(None, None, "the Farkas ray has bᵀy ≥ 0 within its error")
-        return SideProof(by + slack, cert)
-    return SideProof(E.d - by - slack - penalty, cert)
+        return SideProof(by + slack, cert, point=yp, err=eta)
+    return SideProof(E.d - by - slack - penalty, cert, point=yp, err=eta)
 
 
 def prove_ray(E: ExactForm, x: np.ndarray) -> SideProof:
@@ -378,6 +382,54 @@ def prove_ray(E: ExactForm, x: np.ndarray) -> SideProof:
     if proof.bound is not None and proof.bound >= 0:
         return SideProof(None, None, "the ray does not improve the objective within its error")
     return proof
+
+
+def _e_dot(E: ExactForm, v: DyadicVec) -> Fraction:
+    """eᵀv exactly, e the identity of K (:func:`cone_identity`)."""
+    total = 0
+    for kind, k, r0 in E.offsets:
+        if kind == "nonneg":
+            total += sum(v.num[r0:r0 + k])
+        elif kind == "soc":
+            total += v.num[r0]
+        elif kind == "psd":
+            total += sum(v.num[r0 + i * (k + 1)] for i in range(k))
+    return Fraction(total, 1 << v.k)
+
+
+def prove_no_room(E: ExactForm, ray: np.ndarray, eps: float, side: str) -> SideProof:
+    r"""Prove that no feasible point of ``side`` has room ε inside its cone.
+
+    ``side = "dual"``, ``ray`` an x: if A_Z x* = 0, A x* ∈ K and cᵀx* < ε·eᵀA x*, then
+    no y with Aᵀy = c has y − εe ∈ K* (else (y − εe)ᵀA x* ≥ 0, i.e. cᵀx* ≥ ε·eᵀAx*).
+    ``side = "primal"``, ``ray`` a y: if Aᵀy* = 0, y* ∈ K* and bᵀy* < ε·eᵀy*, then no
+    x has A x + b − εe ∈ K (else yᵀ(Ax + b − εe) = bᵀy* − ε·eᵀy* ≥ 0). Such rays come
+    from the perturbed re-solves that the solver reports unbounded / infeasible. The
+    bound of the proof is the (negative) upper bound of cᵀx* − ε·eᵀAx* (bᵀy* − ε·eᵀy*).
+    So the largest room a point of that side can have is below ε: its data lie within
+    ε·‖Aᵀe‖ (dual: a change of c) or ε·‖e‖ (primal: of b) of data with no interior.
+    """
+    q = Fraction(eps)
+    if not (math.isfinite(eps) and eps > 0):
+        return SideProof(None, None, f"eps must be positive and finite, got {eps!r}")
+    Ate = E.AT.matvec(DyadicVec.of(cone_identity(E.form))).norm2_upper()
+    if side == "dual":
+        proof = _prove_primal(E, ray, True, "no-room ray")
+        if proof.bound is None:
+            return proof
+        e_low = _e_dot(E, E.A.matvec(proof.point)) - Ate * proof.err
+    elif side == "primal":
+        # bᵀy* < ε·eᵀy* first needs the cone and equation proofs; the test is below
+        proof = prove_lower(E, ray, ray=True, ray_limit=None)
+        if proof.bound is None:
+            return proof
+        e_low = _e_dot(E, proof.point) - Ate * proof.err
+    else:
+        raise ValueError(f"side must be 'primal' or 'dual', got {side!r}")
+    gap = proof.bound - q * e_low
+    if gap >= 0:
+        return SideProof(None, None, f"the ray does not exclude room ε = {eps:.1e}")
+    return SideProof(gap, dict(proof.cert, eps=float(eps).hex()))
 
 
 # ------------------------------------------------------------------ perturbations
@@ -590,6 +642,12 @@ class ValueBounds:
     assumptions : dict
         What the bounds assume beyond the data (``{"slack_bound": s̄}`` when the lower
         bound used the user's slack bound; empty: nothing).
+    no_room : dict
+        ``{"primal": ε}`` / ``{"dual": ε}`` for an infinite side whose problem was
+        *proven* to have no feasible point with room ε in its cone (s − εe ∈ K, or
+        y − εe ∈ K*; :func:`prove_no_room`): the side is within ε of having no interior
+        (ill-posed to that precision), so no bound from interior points exists there.
+        Part of the proof (the certificate's ``no_room``).
     certificate : dict
         The proof (:meth:`to_json`).
     """
@@ -605,6 +663,7 @@ class ValueBounds:
     certificate: Dict[str, Any] = field(default_factory=dict, repr=False)
     assumptions: Dict[str, float] = field(default_factory=dict)
     perturbations: Dict[str, float] = field(default_factory=dict)
+    no_room: Dict[str, float] = field(default_factory=dict)
 
     @property
     def width(self) -> float:
@@ -619,7 +678,8 @@ class ValueBounds:
             ("width", self.width), ("reported", Raw(repr(self.reported))),
             ("solver", Raw(f"{self.solver} ({self.solver_status})")),
             ("seconds", self.seconds), ("reasons", self.reasons),
-            ("assumptions", self.assumptions), ("perturbations", self.perturbations)])
+            ("assumptions", self.assumptions), ("perturbations", self.perturbations),
+            ("no_room", self.no_room)])
 
     def to_json(self, path) -> None:
         """Write the certificate for ``idl-sdp verify`` (atomic write)."""
@@ -714,6 +774,8 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
     reasons: Dict[str, str] = {}
     assumptions: Dict[str, float] = {}
     perturbations: Dict[str, float] = {}   # ε of the point each side was proven on
+    # sides proven to have no point with room ε: side → (ε, proof)
+    no_room: Dict[str, Tuple[float, SideProof]] = {}
     seconds = {"solve": sol.seconds}
     cert: Dict[str, Any] = {"format": CERTIFICATE_FORMAT,
                             "format_version": CERTIFICATE_FORMAT_VERSION,
@@ -753,6 +815,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         sizes = {side: max(1.0, float(np.max(np.abs(firsts[side]), initial=0.0)))
                  if firsts[side] is not None else 1.0 for side in firsts}
         roomy: Dict[str, Tuple[np.ndarray, float]] = {}   # proven point, its ε
+        no_room.clear()
         if proofs["dual"].bound is None and sol.y is not None and perturb:
             # no re-solve first: move the solver's dual point inside K* and correct it
             y_in, worst = dual_inward(form, sol.y, 0.0)
@@ -770,6 +833,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         # need room of the size of the solver's residual); the user's options win
         popts = dict(ADAPTERS[sol.solver].tolerance_options(TIGHT[sol.solver]), **opts)
         last_short = {"primal": 0.0, "dual": 0.0}   # from the last perturbed attempt
+        last_eps = {"primal": 0.0, "dual": 0.0}
         for rel in PERTURBATIONS if perturb else ():
             failing = [side for side in proofs if proofs[side].bound is None]
             if not failing:
@@ -780,13 +844,26 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             # ε is at least the re-solve's tolerance times the point's size (the solver's
             # own cone violation, measured to be about that) and at least 4× the room the
             # previous perturbed point lacked
+            # and, after a failed attempt, at least 10× its ε (a repeated ε repeats the
+            # same solve)
             eps = {side: max(rel * scales[side], 4.0 * last_short[side],
-                             TIGHT[sol.solver] * sizes[side]) for side in failing}
+                             TIGHT[sol.solver] * sizes[side], 10.0 * last_eps[side])
+                   for side in failing}
+            last_eps.update(eps)
             pert = ConicForm(form.c - eps.get("dual", 0.0) * (form.A.T @ e), form.d,
                              form.A, form.b - eps.get("primal", 0.0) * e, form.cones,
                              form.sense)
             alt = solve_conic(pert, solver, popts)
             for side in failing:
+                ray = {"unbounded": ("dual", alt.x), "infeasible": ("primal", alt.y)}.get(
+                    alt.status, (None, None))
+                if ray[0] == side and ray[1] is not None and np.all(np.isfinite(ray[1])) \
+                        and side not in no_room:
+                    # the shrunk side has no feasible point: prove that none has room ε
+                    proof = prove_no_room(E, ray[1] / max(1e-300, float(np.max(
+                        np.abs(ray[1])))), eps[side], side)
+                    if proof.bound is not None:
+                        no_room[side] = (eps[side], proof)
                 if not alt.status.startswith("optimal"):
                     tried[side].append(f"perturbed problem (ε = {eps[side]:.1e}): solver "
                                        f"{alt.raw_status}")
@@ -828,7 +905,14 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                 perturbations[("upper" if side == "primal" else "lower") + "_blend"] = t
         for side in proofs:
             if proofs[side].bound is None:
+                if side in no_room:
+                    tried[side].append(
+                        f"proven: no {side} feasible point has room ε = "
+                        f"{no_room[side][0]:.1e} in its cone (the {side} is within that "
+                        f"of having no interior)")
                 proofs[side].reason = "; ".join(tried[side])
+            else:
+                no_room.pop(side, None)
         seconds["bounds"] = time.perf_counter() - t0
         return proofs["primal"], proofs["dual"]
 
@@ -899,12 +983,17 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
     reported = sol.objective if form.sense == "min" else -sol.objective
     cert["claim"] = {"status": status, "lower": _jfloat(lower), "upper": _jfloat(upper),
                      "assumptions": {k: float(v).hex() for k, v in assumptions.items()}}
+    if no_room:
+        cert["no_room"] = {side: proof.cert for side, (_, proof) in no_room.items()}
+        cert["claim"]["no_room"] = {side: float(eps).hex()
+                                    for side, (eps, _) in no_room.items()}
     if form.sense == "max":
         flip = {"upper": "lower", "lower": "upper"}
         perturbations = {flip[k.split("_")[0]] + k[len(k.split("_")[0]):]: v
                          for k, v in perturbations.items()}
     return ValueBounds(lower, upper, status, reported, sol.solver, sol.raw_status, seconds,
-                       reasons, cert, assumptions, perturbations)
+                       reasons, cert, assumptions, perturbations,
+                       {side: eps for side, (eps, _) in no_room.items()})
 
 
 def _jfloat(v: float) -> Any:

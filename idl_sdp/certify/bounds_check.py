@@ -382,11 +382,13 @@ def _transpose(M: _CSR) -> _CSR:
     return _CSR(M.cols, M.rows, indptr, indices, vals, M.k)
 
 
-def _primal(F, part: Any, ray: bool, where: str) -> Fraction:
-    """The proven upper bound cᵀx* + d (ray: cᵀx* < 0 bound) of a primal part."""
+def _primal(F, part: Any, ray: bool, where: str, out: Optional[Dict[str, Any]] = None,
+            extra: frozenset = frozenset()) -> Fraction:
+    """The proven upper bound cᵀx* + d (ray: cᵀx* < 0 bound) of a primal part
+    (``out`` receives the corrected point x′ and θ ≥ ‖x* − x′‖)."""
     if not isinstance(part, dict):
         _fail(f"{where}: missing")
-    keys = {"x", "correction", "psd_proofs"} | ({"value"} & set(part))
+    keys = {"x", "correction", "psd_proofs"} | ({"value"} & set(part)) | extra
     if set(part) != keys:
         _fail(f"{where}: unexpected fields {sorted(set(part) - keys)}")
     A: _CSR = F["A"]
@@ -407,13 +409,18 @@ def _primal(F, part: Any, ray: bool, where: str) -> Fraction:
         return A.row_up(lo) * theta if per_row else A.fro_up(lo, hi) * theta
 
     _room(F, s, beta, part["psd_proofs"], "primal", where)
+    if out is not None:
+        out.update(point=x, err=theta)
     return x.dot(F["c"]) + (0 if ray else F["d"]) + F["c"].norm_up() * theta
 
 
-def _dual(F, part: Any, ray: bool, where: str) -> Fraction:
+def _dual(F, part: Any, ray: bool, where: str, out: Optional[Dict[str, Any]] = None,
+          extra: frozenset = frozenset()) -> Fraction:
+    """The proven lower bound d − bᵀy* (ray: the bound of bᵀy*) of a dual part
+    (``out`` receives the corrected y′ and η, y* = y′ + A v with ‖v‖ ≤ η)."""
     if not isinstance(part, dict):
         _fail(f"{where}: missing")
-    keys = {"y", "correction", "psd_proofs"} | ({"value", "slack_bound"} & set(part))
+    keys = {"y", "correction", "psd_proofs"} | ({"value", "slack_bound"} & set(part)) | extra
     if set(part) != keys:
         _fail(f"{where}: unexpected fields {sorted(set(part) - keys)}")
     A: _CSR = F["A"]
@@ -434,9 +441,62 @@ def _dual(F, part: Any, ray: bool, where: str) -> Fraction:
         if F.get("assumed") != {"slack_bound": part["slack_bound"]}:
             _fail(f"{where}: the slack bound used is not stated in claim.assumptions")
     penalty = _room(F, yp, beta, part["psd_proofs"], "dual", where, sb)
+    if out is not None:
+        out.update(point=yp, err=eta)
     slack = A.tmv(F["b"]).norm_up() * eta
     by = F["b"].dot(yp)
     return by + slack if ray else F["d"] - by - slack - penalty
+
+
+def _e_dot(F, v: _Vec) -> Fraction:
+    """eᵀv, e the identity of K: ones (nonnegative), (1, 0, …) (SOC), vec(I) (PSD)."""
+    total = 0
+    for kind, k, r0 in F["cones"]:
+        if kind == "nonneg":
+            total += sum(v.num[r0:r0 + k])
+        elif kind == "soc":
+            total += v.num[r0]
+        elif kind == "psd":
+            total += sum(v.num[r0 + i * (k + 1)] for i in range(k))
+    return Fraction(total, 1 << v.k)
+
+
+def _no_room(F, side: str, part: Any, eps_hex: Any) -> float:
+    """Check that no feasible point of ``side`` has room ε (ε from the claim).
+
+    dual: x* with A_Z x* = 0, A x* ∈ K and cᵀx* − ε·eᵀAx* < 0 (then (y − εe)ᵀAx* ≥ 0
+    fails for every y with Aᵀy = c); primal: y* with Aᵀy* = 0, y* ∈ K* and
+    bᵀy* − ε·eᵀy* < 0. eᵀ of the exact point is bounded below through ‖Aᵀe‖ and the
+    correction's error bound.
+    """
+    where = f"no_room.{side}"
+    eps = _hexf(eps_hex, f"claim.no_room.{side}")
+    if not eps > 0:
+        _fail(f"claim.no_room.{side}: ε must be positive")
+    if not isinstance(part, dict) or part.get("eps") != eps_hex:
+        _fail(f"{where}: its ε differs from the claim's")
+    A: _CSR = F["A"]
+    e = [0] * A.rows
+    for kind, k, r0 in F["cones"]:
+        if kind == "nonneg":
+            e[r0:r0 + k] = [1] * k
+        elif kind == "soc":
+            e[r0] = 1
+        elif kind == "psd":
+            for i in range(k):
+                e[r0 + i * (k + 1)] = 1
+    Ate = A.tmv(_Vec(e, 0)).norm_up()
+    out: Dict[str, Any] = {}
+    body = {k: v for k, v in part.items() if k != "eps"}
+    if side == "dual":
+        up = _primal(F, body, True, where, out)
+        e_low = _e_dot(F, A.mv(out["point"])) - Ate * out["err"]
+    else:
+        up = _dual(F, body, True, where, out)
+        e_low = _e_dot(F, out["point"]) - Ate * out["err"]
+    if up - eps * e_low >= 0:
+        _fail(f"{where}: the ray does not exclude room ε = {float(eps):.3e}")
+    return float(eps)
 
 
 def _claim_float(v: Any, where: str) -> float:
@@ -473,7 +533,7 @@ def check_value_bounds(cert: Any, form_json: Optional[Dict[str, Any]] = None
     if cert.get("format") != "idl_sdp-certificate" or cert.get("format_version") != 2:
         _fail("unsupported certificate format or version")
     allowed = {"format", "format_version", "kind", "form", "digest", "source", "claim",
-               "upper", "lower", "farkas", "ray", "feasible"}
+               "upper", "lower", "farkas", "ray", "feasible", "no_room"}
     if not set(cert) <= allowed:
         _fail(f"unexpected fields {sorted(set(cert) - allowed)}")
     F = _parse_form(cert.get("form"))
@@ -487,9 +547,18 @@ def check_value_bounds(cert: Any, form_json: Optional[Dict[str, Any]] = None
         _fail("the certificate is about a different problem (its data differ from the "
               "given problem's)")
     claim = cert.get("claim")
-    if not isinstance(claim, dict) or set(claim) != {"status", "lower", "upper",
-                                                     "assumptions"}:
-        _fail("claim: fields status, lower, upper, assumptions required")
+    if not isinstance(claim, dict) or set(claim) - {"no_room"} != {
+            "status", "lower", "upper", "assumptions"}:
+        _fail("claim: fields status, lower, upper, assumptions required (and no_room "
+              "only)")
+    claimed_room = claim.get("no_room", {})
+    if not isinstance(claimed_room, dict) or not set(claimed_room) <= {"primal", "dual"} \
+            or ("no_room" in claim and not claimed_room):
+        _fail("claim.no_room: a dict with 'primal' and/or 'dual'")
+    parts = cert.get("no_room", {})
+    if not isinstance(parts, dict) or set(parts) != set(claimed_room) or (
+            "no_room" in cert and not parts):
+        _fail("no_room: one proof per side the claim names, no others")
     assumed = claim["assumptions"]
     if not isinstance(assumed, dict) or not set(assumed) <= {"slack_bound"}:
         _fail("claim.assumptions: only 'slack_bound' is known")
@@ -501,6 +570,8 @@ def check_value_bounds(cert: Any, form_json: Optional[Dict[str, Any]] = None
     upper = _claim_float(claim["upper"], "claim.upper")
     inf = math.inf
     maxi = F["sense"] == "max"
+    if claimed_room and status not in ("bounded", "not proven"):
+        _fail("claim.no_room: only with a side left unproven")
     if status == "infeasible":
         if set(cert) & {"upper", "lower", "ray", "feasible"}:
             _fail("an infeasibility certificate carries only the Farkas ray")
@@ -527,6 +598,10 @@ def check_value_bounds(cert: Any, form_json: Optional[Dict[str, Any]] = None
         _fail("a bounds certificate carries no rays")
     c_up = _primal(F, cert["upper"], False, "upper") if "upper" in cert else None
     c_lo = _dual(F, cert["lower"], False, "lower") if "lower" in cert else None
+    for side in claimed_room:
+        if (side == "primal" and c_up is not None) or (side == "dual" and c_lo is not None):
+            _fail(f"no_room.{side}: that side has a proven bound")
+        _no_room(F, side, parts[side], claimed_room[side])
     # each side's stored value (the form's own sense) must be what it proves, outward
     for side, proven, ok in (("upper", c_up, lambda v, q: Fraction(v) >= q),
                              ("lower", c_lo, lambda v, q: Fraction(v) <= q)):

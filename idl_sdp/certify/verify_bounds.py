@@ -77,10 +77,17 @@ def verify_value_bounds(data: Dict[str, Any], where: str, bindings: Mapping[str,
             add("lower", f"p* ≥ {_fmt(lower)}")
         if math.isfinite(upper):
             add("upper", f"p* ≤ {_fmt(upper)}")
+        for side, eps in sorted((claim.get("no_room") or {}).items()):
+            # checked by check_value_bounds above (the claim's ε against its ray)
+            cone = "s − εe ∈ K" if side == "primal" else "y − εe ∈ K*"
+            add(f"no_room_{side}", f"no feasible point of the {side} has room ε = "
+                                   f"{float.fromhex(eps)!r} ({cone} for none): the {side} "
+                                   "is within ε of having no interior")
     head = (f"VALID value-bounds certificate ({status}): "
             f"{_fmt(lower)} ≤ p* ≤ {_fmt(upper)}{cond}")
-    if not statements:
-        head += " — it proves nothing (both sides infinite)"
+    if not any(st.which in ("lower", "upper", "infeasible", "unbounded")
+               for st in statements):
+        head += " — it proves no bound (both sides infinite)"
     bind = (f"bound to {label}: its conic form equals the certificate's data entry by "
             "entry" if label else "not bound to a problem (pass --problem FILE.dat-s / "
             "verify(..., problem=) to check that it is about yours)")

@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"status": vb.status, "lower": _j(vb.lower), "upper": _j(vb.upper),
                           "width": _j(vb.width), "reported": _j(vb.reported),
                           "solver": vb.solver, "solver_status": vb.solver_status,
-                          "seconds": vb.seconds, "reasons": vb.reasons}, indent=1))
+                          "seconds": vb.seconds, "reasons": vb.reasons,
+                          "no_room": vb.no_room}, indent=1))
     else:
         print(f"{args.problem}: {vb.status}")
         print(f"  lower  {vb.lower!r}")
@@ -62,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         print("  seconds " + ", ".join(f"{k} {v:.2f}" for k, v in vb.seconds.items()))
         for side, why in vb.reasons.items():
             print(f"  {side}: not proven — {why[:300]}")
+        for side, eps in vb.no_room.items():
+            print(f"  {side}: proven within ε = {eps:.1e} of having no interior (no "
+                  f"{side} feasible point has room ε in its cone)")
     if args.out:
         vb.to_json(args.out)
         print(f"certificate written to {args.out} (check it: idl-sdp verify {args.out} "

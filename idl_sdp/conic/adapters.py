@@ -230,7 +230,17 @@ class ClarabelAdapter(SolverAdapter):
             setattr(settings, key, val)
         P = sp.csc_array((form.n, form.n))
         t0 = time.perf_counter()
-        sol = clarabel.DefaultSolver(P, form.c, A_s, b_s, cones, settings).solve()
+        try:
+            sol = clarabel.DefaultSolver(P, form.c, A_s, b_s, cones, settings).solve()
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:   # noqa: B036 — a Rust panic is a BaseException
+            # (pyo3's PanicException; seen: "Eigval error" in a PSD step length on a
+            # problem without interior): a failed solve, reported as such
+            if type(exc).__name__ != "PanicException":
+                raise
+            return ConicSolution("failed", f"panic: {exc}", None, None, math.nan, 0,
+                                 time.perf_counter() - t0, self.name, options)
         seconds = time.perf_counter() - t0
         parts = self.unpack(sol)
         status = self.standard_status(sol)

@@ -1,0 +1,156 @@
+"""Proofs that a side has no feasible point with room ε (ill-posedness to precision ε):
+closed-form problems whose primal or dual has no interior, SDPLIB, forged claims."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import cvxpy as cp
+import numpy as np
+import pytest
+
+import idl_sdp
+from idl_sdp.certify.bounds import ExactForm, prove_no_room, value_bounds
+from idl_sdp.certify.bounds_check import BoundsCheckError, check_value_bounds
+from idl_sdp.conic import conic_form
+
+SDPLIB = Path(__file__).resolve().parents[2] / "shared" / "data" / "sdplib"
+
+
+def _dual_without_interior(scale: float = 1.0):
+    """min x₁ s.t. [[x₁, s], [s, x₂]] ⪰ 0: inf = 0, not attained. Its dual is
+    max −2s·Y₁₂ s.t. Y₁₁ = 1, Y₂₂ = 0, Y ⪰ 0: the single point Y = E₁₁, no interior."""
+    x = cp.Variable(2)
+    return cp.Problem(cp.Minimize(x[0]), [cp.bmat([[x[0], scale], [scale, x[1]]]) >> 0])
+
+
+def _primal_without_interior(n: int = 3):
+    """min tr(CX) s.t. X ⪰ 0, X_nn = 0 (so the last row and column vanish), tr X = 1:
+    the primal has no interior; its optimum is λ_min of C's leading block."""
+    rng = np.random.default_rng(n)
+    G = rng.standard_normal((n, n))
+    C = G + G.T
+    X = cp.Variable((n, n), symmetric=True)
+    prob = cp.Problem(cp.Minimize(cp.trace(C @ X)),
+                      [X >> 0, X[n - 1, n - 1] == 0, cp.trace(X) == 1])
+    return prob, float(np.linalg.eigvalsh(C[:n - 1, :n - 1])[0])
+
+
+def _recheck(vb):
+    cert = json.loads(json.dumps(vb.certificate))
+    assert check_value_bounds(cert) == (vb.status, vb.lower, vb.upper)
+    return cert
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.01, 30.0])
+def test_dual_without_interior_is_proven_to_have_no_room(scale):
+    vb = value_bounds(_dual_without_interior(scale))
+    assert vb.lower == -np.inf and "dual" in vb.no_room
+    assert vb.upper >= 0.0            # the infimum 0 is not attained: any upper ≥ 0
+    assert "proven: no dual feasible point has room" in vb.reasons["lower"]
+    cert = _recheck(vb)
+    assert cert["claim"]["no_room"] == {"dual": float(vb.no_room["dual"]).hex()}
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_primal_without_interior_is_proven_to_have_no_room(n):
+    prob, opt = _primal_without_interior(n)
+    vb = value_bounds(prob)
+    assert vb.upper == np.inf and "primal" in vb.no_room, vb
+    assert vb.lower <= opt + 1e-12
+    _recheck(vb)
+
+
+def test_well_posed_problems_claim_no_such_thing():
+    rng = np.random.default_rng(0)
+    G = rng.standard_normal((4, 4))
+    X = cp.Variable((4, 4), symmetric=True)
+    prob = cp.Problem(cp.Minimize(cp.trace((G + G.T) @ X)), [X >> 0, cp.trace(X) == 1])
+    vb = value_bounds(prob)
+    assert vb.status == "bounded" and vb.no_room == {}
+    assert "no_room" not in vb.certificate and "no_room" not in vb.certificate["claim"]
+    # and no ray can prove it: the dual has y = (λ+1)… interior points, the primal I/4
+    E = ExactForm(conic_form(prob))
+    for _ in range(5):
+        for side, dim in (("dual", E.form.n), ("primal", E.form.A.shape[0])):
+            assert prove_no_room(E, rng.standard_normal(dim), 1e-6, side).bound is None
+
+
+def test_forged_no_room_claims_are_rejected():
+    vb = value_bounds(_dual_without_interior())
+    cert = _recheck(vb)
+    eps = float.fromhex(cert["claim"]["no_room"]["dual"])
+
+    def rejected(edit):
+        bad = copy.deepcopy(cert)
+        edit(bad)
+        with pytest.raises(BoundsCheckError):
+            check_value_bounds(bad)
+
+    def eps_to(value):
+        def edit(c):
+            c["claim"]["no_room"]["dual"] = c["no_room"]["dual"]["eps"] = value.hex()
+        return edit
+
+    rejected(lambda c: c["claim"]["no_room"].update(dual=(eps / 2).hex()))  # ε differs
+    rejected(lambda c: c.pop("no_room"))                                     # no proof
+    rejected(lambda c: c["claim"].pop("no_room"))                            # unclaimed
+    rejected(lambda c: c["claim"]["no_room"].update(primal=cert["claim"]["no_room"]["dual"]))
+    rejected(lambda c: c["no_room"]["dual"]["x"].__setitem__(1, (-1.0).hex()))  # not in K
+    rejected(eps_to(eps * 1e-12))          # far smaller: the ray's cᵀx is not that small
+    # a bigger ε is a weaker (still true) statement
+    ok = copy.deepcopy(cert)
+    eps_to(eps * 10)(ok)
+    assert check_value_bounds(ok) == (vb.status, vb.lower, vb.upper)
+
+
+def test_a_proven_side_cannot_also_claim_no_room():
+    x = cp.Variable(2)
+    prob = cp.Problem(cp.Minimize(x[0] + x[1]), [x >= 1])
+    vb = value_bounds(prob)
+    bad = copy.deepcopy(vb.certificate)
+    bad["claim"]["no_room"] = {"dual": (1e-6).hex()}
+    bad["no_room"] = {"dual": {"eps": (1e-6).hex(), "x": [(0.0).hex()] * 2,
+                               "correction": None, "psd_proofs": []}}
+    with pytest.raises(BoundsCheckError, match="has a proven bound"):
+        check_value_bounds(bad)
+
+
+@pytest.mark.skipif(not SDPLIB.is_dir(), reason="../shared/data/sdplib not present")
+def test_sdplib_qap5_dual_has_no_room():
+    """qap5's published optimum −436 is approached from above by primal points, but
+    its dual has no point with room: the lower side is infinite, with that proof."""
+    vb = value_bounds(idl_sdp.read_sdpa(SDPLIB / "qap5.dat-s"))
+    assert vb.lower == -np.inf and "dual" in vb.no_room
+    assert vb.no_room["dual"] <= 1e-4
+    assert vb.upper >= -436.0 - 0.05
+    _recheck(vb)
+
+
+def test_a_clarabel_panic_is_a_failed_solve_and_an_interrupt_still_stops(monkeypatch):
+    """pyo3 turns a Rust panic into PanicException (a BaseException)."""
+    import clarabel
+
+    from idl_sdp.conic import solve_conic
+
+    class PanicException(BaseException):
+        pass
+
+    def raiser(exc):
+        class Solver:
+            def __init__(self, *args):
+                pass
+
+            def solve(self):
+                raise exc
+        return Solver
+
+    form = conic_form(_dual_without_interior())
+    monkeypatch.setattr(clarabel, "DefaultSolver", raiser(PanicException("Eigval error")))
+    sol = solve_conic(form, "CLARABEL")
+    assert sol.status == "failed" and "panic" in sol.raw_status
+    assert value_bounds(form).status == "not proven"
+    monkeypatch.setattr(clarabel, "DefaultSolver", raiser(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        solve_conic(form, "CLARABEL")
