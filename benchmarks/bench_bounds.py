@@ -58,8 +58,25 @@ SETTINGS = [
     ("SCS", "default", {"eps_abs": 1e-7, "eps_rel": 1e-7}),
     ("SCS", "tight", {"eps_abs": 1e-9, "eps_rel": 1e-9, "max_iters": 200_000}),
 ]
-#: Largest PSD block order each solver is run on.
-MAX_BLOCK = {"CLARABEL": 250, "SCS": 100}
+#: The optional extras (``pip install idl_sdp[cvxopt,sdpa]``), each at idl_sdp's default
+#: tolerances; run only where the module imports (else listed as not installed).
+OPTIONAL = [("CVXOPT", "default", {}, "cvxopt"), ("SDPA", "default", {}, "sdpap")]
+#: Largest PSD block order each solver is run on (CVXOPT and SDPA are dense, slow).
+MAX_BLOCK = {"CLARABEL": 250, "SCS": 100, "CVXOPT": 100, "SDPA": 250}
+
+
+def optional_settings() -> List[tuple]:
+    """(settings of the optional solvers that import, names of those that do not)."""
+    import importlib
+
+    have, missing = [], []
+    for solver, setting, opts, module in OPTIONAL:
+        try:
+            importlib.import_module(module)
+            have.append((solver, setting, opts))
+        except ImportError:
+            missing.append(solver)
+    return have, missing
 QUICK = ["truss1", "truss4", "control1", "hinf1", "infp1", "infd1", "qap5"]
 
 
@@ -197,10 +214,20 @@ def run_one(path: str, solver: str, options: Dict[str, Any],
             "upper": vb.upper, "width": vb.width,
             "reported": vb.reported, "solver_status": vb.solver_status,
             "seconds": dict(vb.seconds), "total": total, "check": check,
-            "t_check": t_check, "reasons": dict(vb.reasons)}
+            "t_check": t_check, "reasons": dict(vb.reasons),
+            "no_room": dict(getattr(vb, "no_room", {}))}
 
 
 def _worker(conn) -> None:
+    # imported once per worker, before any run is timed (python-flint's import alone is
+    # about 65 ms, which is not part of the cost of a bound)
+    import idl_sdp.certify.bounds  # noqa: F401
+    import idl_sdp.certify.bounds_check  # noqa: F401
+    try:
+        import flint  # noqa: F401
+    except ImportError:
+        pass
+
     while True:
         task = conn.recv()
         if task is None:
@@ -340,7 +367,13 @@ def explained_by_second_opinion(r) -> bool:
     return bool(so and so.get("applies") and so.get("feasible") and so.get("below_published"))
 
 
-def summarize(probs, results) -> str:
+def no_room_text(out: Dict[str, Any]) -> str:
+    """"dual ε = 1.8e-05" for each side proven to have no room ε (``value_bounds.no_room``)."""
+    return ", ".join(f"{side} ε = {eps:.1e}" for side, eps in
+                     sorted((out or {}).get("no_room", {}).items())) or "–"
+
+
+def summarize(probs, results, keys) -> str:
     lines = []
     runs = [r for r in results if r["kind"] == "ok"]
     contra = [r for r in runs if r["in"] == "NO"]
@@ -389,7 +422,7 @@ def summarize(probs, results) -> str:
     for label, keep in (("without note 5 (hinf*)", lambda p: ill_posed(p) != "note 5"),
                         ("without hinf* and control*", lambda p: not ill_posed(p))):
         group = [p["name"] for p in feasible if keep(p)]
-        for solver, setting, _ in SETTINGS + [("any", "any", None)]:
+        for solver, setting in list(keys) + [("any", "any")]:
             rs = [r for r in runs if r["name"] in group
                   and (solver == "any" or (r["solver"], r["setting"]) == (solver, setting))]
             attempted = sorted({r["name"] for r in results if r["name"] in group and (
@@ -403,13 +436,39 @@ def summarize(probs, results) -> str:
                          f"**{len(fin)}/{len(attempted)}**, μ ≤ 1e-6 "
                          f"**{len(tight)}/{len(attempted)}**"
                          + ".")
+    proven = sorted({r["name"] for r in runs if r["out"].get("no_room")})
+    if proven:
+        lines.append(
+            "- **Proven ill-posed to within ε** (a side with no feasible point that has room ε "
+            "in its cone, a certificate `verify` re-checks; that side's bound cannot come "
+            "from an interior point): " + "; ".join(
+                f"{name} (" + ", ".join(f"{r['solver']} {r['setting']}: "
+                                        f"{no_room_text(r['out'])}" for r in runs
+                                        if r["name"] == name and r["out"].get("no_room"))
+                + ")" for name in proven) + ".")
+        group = [p["name"] for p in feasible if not ill_posed(p) and p["name"] not in proven]
+        for solver, setting in keys:
+            attempted = sorted({r["name"] for r in results if r["name"] in group
+                                and (r["solver"], r["setting"]) == (solver, setting)})
+            if not attempted:
+                continue
+            rs = [r for r in runs if r["name"] in attempted
+                  and (r["solver"], r["setting"]) == (solver, setting)]
+            fin = sorted({r["name"] for r in rs if r["out"]["status"] == "bounded"})
+            tight = sorted({r["name"] for r in rs if r["out"]["width"] <= 1e-6})
+            lines.append(f"- Problems without hinf*, control* and those proven ill-posed "
+                         f"above, {solver} {setting}: finite enclosure "
+                         f"**{len(fin)}/{len(attempted)}**, μ ≤ 1e-6 "
+                         f"**{len(tight)}/{len(attempted)}**"
+                         + (f" (μ > 1e-6: {', '.join(sorted(set(attempted) - set(tight)))})"
+                            if len(tight) < len(attempted) else "") + ".")
     for name in ("infp1", "infd1"):
         rs = [r for r in results if r["name"] == name]
         if rs:
             lines.append(f"- {name} (published: {rs[0]['published']}): " + ", ".join(
                 f"{r['solver']} {r['setting']} → "
                 + (r["out"]["status"] if r["kind"] == "ok" else r["kind"]) for r in rs) + ".")
-    for solver, setting, _ in SETTINGS:
+    for solver, setting in keys:
         rs = [r for r in runs if (r["solver"], r["setting"]) == (solver, setting)
               and r["out"]["seconds"].get("solve")]
         if rs:
@@ -431,7 +490,12 @@ def summarize(probs, results) -> str:
     return "\n".join(lines)
 
 
-def plots(probs, results, suffix: str = "") -> List[str]:
+STYLES = {("CLARABEL", "default"): ("o", "C0"), ("CLARABEL", "tight"): ("s", "C1"),
+          ("SCS", "default"): ("^", "C2"), ("SCS", "tight"): ("v", "C3"),
+          ("CVXOPT", "default"): ("D", "C4"), ("SDPA", "default"): ("P", "C5")}
+
+
+def plots(probs, results, keys, suffix: str = "") -> List[str]:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -439,8 +503,11 @@ def plots(probs, results, suffix: str = "") -> List[str]:
 
     names = [p["name"] for p in probs]
     x = np.arange(len(names))
-    styles = {("CLARABEL", "default"): ("o", "C0"), ("CLARABEL", "tight"): ("s", "C1"),
-              ("SCS", "default"): ("^", "C2"), ("SCS", "tight"): ("v", "C3")}
+    styles = {key: STYLES[key] for key in keys}
+    step = 0.6 / max(1, len(styles))
+
+    def offset(k: int) -> float:
+        return (k - (len(styles) - 1) / 2) * step
     files = []
     # μ per problem (∞ drawn on a top line)
     TOP = 1e3
@@ -450,7 +517,7 @@ def plots(probs, results, suffix: str = "") -> List[str]:
         for r in results:
             if r["kind"] != "ok" or (r["solver"], r["setting"]) != key:
                 continue
-            i = names.index(r["name"]) + (k - 1.5) * 0.15
+            i = names.index(r["name"]) + offset(k)
             w = r["out"]["width"]
             if r["out"]["status"] in ("infeasible", "unbounded"):
                 continue
@@ -496,7 +563,7 @@ def plots(probs, results, suffix: str = "") -> List[str]:
             s = r["out"]["seconds"]
             if not s.get("solve"):
                 continue
-            xs.append(names.index(r["name"]) + (k - 1.5) * 0.15)
+            xs.append(names.index(r["name"]) + offset(k))
             ys.append(t_bounds(s) / s["solve"])
         ax.scatter(xs, ys, marker=mk, color=col, label=f"{key[0]} {key[1]}", zorder=3)
     ax.axhline(1.0, color="grey", lw=0.5)
@@ -524,8 +591,12 @@ def main(argv=None) -> None:
                     help="seconds per SCS run (default 40)")
     ap.add_argument("--clarabel-cap", type=float, default=150.0,
                     help="seconds per Clarabel run (default 150)")
-    ap.add_argument("--budget", type=float, default=2400.0,
-                    help="total seconds of runs (default 2400)")
+    ap.add_argument("--optional-cap", type=float, default=60.0,
+                    help="seconds per CVXOPT / SDPA run (default 60)")
+    ap.add_argument("--no-optional", dest="optional", action="store_false",
+                    help="do not run the optional solvers CVXOPT and SDPA")
+    ap.add_argument("--budget", type=float, default=3600.0,
+                    help="total seconds of runs (default 3600)")
     ap.add_argument("--raw", default=None, metavar="FILE.json",
                     help="also write the raw results (to re-render them with --render)")
     ap.add_argument("--render", default=None, metavar="FILE.json",
@@ -544,7 +615,9 @@ def main(argv=None) -> None:
                suffix="" if full else "_" + "_".join(names))
         return
     probs = problems(args.problems or (QUICK if args.quick else None))
+    optional, missing = optional_settings() if args.optional else ([], [])
     settings = [s for s in SETTINGS if s[1] == "default"] if args.quick else SETTINGS
+    settings = settings + optional
     tasks, skipped = [], []
     for p in probs:
         for solver, setting, opts in settings:
@@ -554,7 +627,7 @@ def main(argv=None) -> None:
                 tasks.append((p, solver, setting, opts))
     # setting by setting (Clarabel first: cheap and most informative), cheapest first, so
     # that a spent budget cuts the slowest SCS runs on the largest problems
-    sidx = {(s, t): i for i, (s, t, _) in enumerate(SETTINGS)}
+    sidx = {(s, t): i for i, (s, t, _) in enumerate(settings)}
     tasks.sort(key=lambda t: (sidx[(t[1], t[2])], t[0]["cost"], t[0]["name"]))
     worker = Worker()
     results = []
@@ -567,7 +640,8 @@ def main(argv=None) -> None:
             if left <= 1.0:
                 rec.update(kind="budget", out=None, wall=0.0)
             else:
-                cap = args.clarabel_cap if solver == "CLARABEL" else args.cap
+                cap = {"CLARABEL": args.clarabel_cap, "SCS": args.cap}.get(
+                    solver, args.optional_cap)
                 kind, out, wall = worker.run((p["path"], solver, opts, p["published"],
                                               args.slack_bound), min(cap, left))
                 rec.update(kind=kind, out=out, wall=wall)
@@ -589,9 +663,11 @@ def main(argv=None) -> None:
     finally:
         worker.close()
     spent = time.perf_counter() - t_start
-    meta = {"head": header_line(f"{args.cap:g} s (SCS), {args.clarabel_cap:g} s (Clarabel)",
+    meta = {"head": header_line(f"{args.cap:g} s (SCS), {args.clarabel_cap:g} s (Clarabel), "
+                                f"{args.optional_cap:g} s (CVXOPT, SDPA)",
                                 args.budget, spent, len(results)),
-            "skipped": [[p["name"], solver, setting] for p, solver, setting in skipped]}
+            "skipped": [[p["name"], solver, setting] for p, solver, setting in skipped],
+            "settings": [[s, t] for s, t, _ in settings], "not_installed": missing}
     if args.raw:
         with open(args.raw, "w") as fh:
             json.dump({"meta": meta, "results": results}, fh)
@@ -605,7 +681,8 @@ def main(argv=None) -> None:
 def header_line(cap: str, budget: float, spent: float, n: int) -> str:
     return (f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python "
             f"{platform.python_version()}, idl_sdp {idl_sdp.__version__}, cvxpy "
-            f"{_version('cvxpy')}, Clarabel {_version('clarabel')}, SCS {_version('scs')}; "
+            f"{_version('cvxpy')}, Clarabel {_version('clarabel')}, SCS {_version('scs')}, CVXOPT "
+            f"{_version('cvxopt')}, SDPA (sdpa-python) {_dist_version('sdpa-python')}; "
             f"{time.strftime('%Y-%m-%d')}. Per-run cap {cap}, budget "
             f"{budget:g} s, spent {spent:.0f} s on {n} runs. Code: "
             f"{code_digest()} (idl_sdp from {os.path.dirname(idl_sdp.__file__)}).\n")
@@ -614,7 +691,8 @@ def header_line(cap: str, budget: float, spent: float, n: int) -> str:
 def render(probs, results, meta, write: bool, suffix: str = "") -> None:
     byname = {p["name"]: p for p in probs}
     skipped = [(byname[n], solver, setting) for n, solver, setting in meta["skipped"]]
-    sidx = {(s, t): i for i, (s, t, _) in enumerate(SETTINGS)}
+    keys = [tuple(k) for k in meta.get("settings", [[s, t] for s, t, _ in SETTINGS])]
+    sidx = {key: i for i, key in enumerate(keys)}
 
     order = {p["name"]: i for i, p in enumerate(probs)}
     results.sort(key=lambda r: (order[r["name"]], sidx[(r["solver"], r["setting"])]))
@@ -627,7 +705,7 @@ def render(probs, results, meta, write: bool, suffix: str = "") -> None:
                 "not run (budget)")
             rows.append([r["name"], r["solver"], r["setting"], "–", what, "–", "–", "–", "–",
                          f"{r['wall']:.2f}" if r["kind"] == "timeout" else "–", "–", "–",
-                         "–", "–", "–", ""])
+                         "–", "–", "–", "–", ""])
             continue
         o = r["out"]
         s = o["seconds"]
@@ -639,11 +717,12 @@ def render(probs, results, meta, write: bool, suffix: str = "") -> None:
                      fmt_bound(o["upper"], "upper"), fmt(o["width"], 2), inside,
                      f"{s['solve']:.3g}", ratio(s, "lower"), ratio(s, "upper"),
                      ratio(s, "bounds"),
-                     f"{o['t_check']:.3g}", o["check"], short_reason(o["reasons"])])
+                     f"{o['t_check']:.3g}", o["check"], no_room_text(o),
+                     short_reason(o["reasons"])])
     header = ["problem", "solver", "setting", "reported", "solver status → status", "lower",
               "upper", "μ", "published in", "t_solve s", "t_lower/t_solve", "t_upper/t_solve",
               "t_bounds/t_solve",
-              "check s", "re-check", "why a side is infinite"]
+              "check s", "re-check", "proven no room", "why a side is infinite"]
     pub = table(["problem", "m", "PSD blocks (largest)", "published optimum", "± tol",
                  "notes", "ill-posed"],
                 [[p["name"], str(p["m"]), f"{sum(1 for b in p['blocks'] if b > 0)} "
@@ -655,7 +734,11 @@ def render(probs, results, meta, write: bool, suffix: str = "") -> None:
     head = meta["head"]
     settings_txt = ("Settings: Clarabel default = tol_gap_abs = tol_gap_rel = tol_feas = 1e-8 "
                     "(idl_sdp's default), tight = 1e-10; SCS default = eps_abs = eps_rel = 1e-7 "
-                    "(max_iters 200000, idl_sdp's default), tight = 1e-9 (max_iters 200000). "
+                    "(max_iters 200000, idl_sdp's default), tight = 1e-9 (max_iters 200000); "
+                    "CVXOPT default = abstol = reltol = feastol = 1e-8, SDPA default = "
+                    "epsilonStar = epsilonDash = 1e-8 (idl_sdp's defaults, optional extras"
+                    + (f"; not installed here: {', '.join(meta['not_installed'])}"
+                       if meta.get("not_installed") else "") + "). "
                     f"`perturb=True` (when a point has no room: re-solves with the cone shrunk "
                     f"by ε·e, ε = {', '.join(f'{v:g}' for v in PERTURBATIONS)} relative to the "
                     f"point's size, see `value_bounds`).\n\n"
@@ -670,10 +753,12 @@ def render(probs, results, meta, write: bool, suffix: str = "") -> None:
                     "(`–` for a side: the version of value_bounds does not time the sides "
                     "apart); `check s` = "
                     "`check_value_bounds` on the certificate; `(+k perturbed)` = k perturbed "
-                    "re-solves also failed for that side; `no†`: the published optimum lies above "
+                    "re-solves also failed for that side; `proven no room` = a side proven to have "
+                    "no feasible point with room ε in its cone (`ValueBounds.no_room`); "
+                    "`no†`: the published optimum lies above "
                     "an independently verified feasible point (see the summary).\n")
     text = "\n".join([
-        head, "## Summary\n", summarize(probs, results), "",
+        head, "## Summary\n", summarize(probs, results, keys), "",
         "## Problems\n", pub, "",
         "## Skipped (block-size rule)\n",
         table(["problem", "solver", "setting", "reason"], skip_rows) if skip_rows else "none",
@@ -681,7 +766,7 @@ def render(probs, results, meta, write: bool, suffix: str = "") -> None:
     print(text)
     if write:
         os.makedirs(RESULTS, exist_ok=True)
-        files = plots(probs, results, suffix)
+        files = plots(probs, results, keys, suffix)
         imgs = "\n".join(f"![{os.path.basename(f)}]({os.path.basename(f)})" for f in files)
         with open(os.path.join(RESULTS, f"bounds_sdplib{suffix}.md"), "w") as fh:
             fh.write("# Verified bounds on SDPLIB (generated by benchmarks/bench_bounds.py)\n\n"
@@ -701,6 +786,15 @@ def code_digest() -> str:
             digest = hashlib.sha256(fh.read()).hexdigest()[:12]
         out.append(f"{mod.__name__.split('.')[-1]}.py {digest}")
     return ", ".join(out)
+
+
+def _dist_version(dist: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(dist)
+    except Exception:  # noqa: BLE001
+        return "not installed"
 
 
 def _version(mod: str) -> str:

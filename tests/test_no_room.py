@@ -154,3 +154,52 @@ def test_a_clarabel_panic_is_a_failed_solve_and_an_interrupt_still_stops(monkeyp
     monkeypatch.setattr(clarabel, "DefaultSolver", raiser(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         solve_conic(form, "CLARABEL")
+
+
+def _gpp_like(n: int, sign: float, seed: int) -> str:
+    """SDPA text of min cᵀx s.t. x₀·sJ + Σ x_i E_ii − C ⪰ 0, c = (0, 1, …, 1): the dual
+    max ⟨C, Y⟩ s.t. ⟨sJ, Y⟩ = 0, diag Y = 1, Y ⪰ 0 (graph partition, J = 11ᵀ) has
+    feasible points, e.g. Y = n/(n−1)·(I − J/n), but no interior (Y·1 = 0)."""
+    rng = np.random.default_rng(seed)
+    W = np.triu(rng.integers(0, 2, (n, n)), 1)
+    lines = [str(n + 1), "1", str(n), "{" + ", ".join(["0"] + ["1"] * n) + "}"]
+    lines += [f"0 1 {i + 1} {j + 1} {-float(W[i, j])}" for i in range(n)
+              for j in range(i + 1, n) if W[i, j]]
+    lines += [f"1 1 {i + 1} {j + 1} {sign}" for i in range(n) for j in range(i, n)]
+    lines += [f"{i + 2} 1 {i + 1} {i + 1} 1.0" for i in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("n,sign,seed", [(3, 1.0, 0), (6, 1.0, 1), (12, -1.0, 2),
+                                         (25, 1.0, 3)])
+def test_a_column_of_the_data_proves_the_dual_has_no_interior(tmp_path, n, sign, seed):
+    """Found from the data alone (no re-solve): the column of x₀ is ±J ⪰ 0 with cost 0."""
+    path = tmp_path / f"gpp{n}.dat-s"
+    path.write_text(_gpp_like(n, sign, seed))
+    prob = idl_sdp.read_sdpa(path)
+    vb = value_bounds(prob)
+    assert vb.lower == -np.inf and "dual" in vb.no_room
+    assert vb.no_room["dual"] <= 1e-8 * max(1.0, abs(vb.reported))
+    assert "proven: no dual feasible point has room" in vb.reasons["lower"]
+    # the primal has interior points, so p* = d* (attained in the dual): its side is
+    # proven, and above d*, computed independently on the dual restricted to its face
+    # Y = V Z Vᵀ (V an orthonormal basis of 1⊥), where it has interior points
+    F0 = np.zeros((n, n))
+    for line in _gpp_like(n, sign, seed).splitlines()[4:]:
+        k, _, i, j, v = line.split()
+        if k == "0":
+            F0[int(i) - 1, int(j) - 1] = F0[int(j) - 1, int(i) - 1] = float(v)
+    V = np.linalg.svd(np.ones((1, n)))[2][1:].T
+    Z = cp.Variable((n - 1, n - 1), symmetric=True)
+    face = cp.Problem(cp.Maximize(cp.trace(V.T @ F0 @ V @ Z)),
+                      [Z >> 0, cp.diag(V @ Z @ V.T) == 1])
+    face.solve("CLARABEL", tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    assert face.status == "optimal"
+    d_star = face.value
+    assert np.isfinite(vb.upper)
+    assert vb.upper >= d_star - 1e-7 * max(1.0, abs(d_star))
+    # and not far above it: with no dual interior an interior-point method reaches
+    # only about the square root of its tolerance (1e-8 here) in the primal value
+    assert vb.upper <= d_star + 1e-3 * max(1.0, abs(d_star))
+    cert = _recheck(vb)
+    assert cert["claim"]["no_room"] == {"dual": float(vb.no_room["dual"]).hex()}

@@ -41,7 +41,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.linalg
@@ -432,6 +432,78 @@ def prove_no_room(E: ExactForm, ray: np.ndarray, eps: float, side: str) -> SideP
     return SideProof(gap, dict(proof.cert, eps=float(eps).hex()))
 
 
+def _column_in_cone(form: ConicForm, col: np.ndarray) -> bool:
+    """Whether A e_k (``col``, the K rows of one column of A) lies in K, in floating
+    point with a relative slack of 1e-12 (a filter: the proof is exact)."""
+    tol = 1e-12 * max(1.0, float(np.max(np.abs(col), initial=0.0)))
+    for kind, k, r0 in form.offsets():
+        v = col[r0:r0 + (k * k if kind == "psd" else k)]
+        if kind == "zero" or not np.any(v):
+            continue
+        if kind == "nonneg" and np.min(v) < -tol:
+            return False
+        if kind == "soc" and v[0] < np.linalg.norm(v[1:]) - tol:
+            return False
+        if kind == "psd":
+            M = v.reshape(k, k, order="F")
+            M = 0.5 * (M + M.T)
+            if np.min(np.diag(M)) < -tol:
+                return False
+            off = M - np.diag(np.diag(M))
+            if np.any(off) and np.linalg.eigvalsh(M)[0] < -tol:
+                return False
+    return True
+
+
+def column_no_room(form: ConicForm, E: ExactForm, eps_list: Sequence[float]
+                   ) -> Optional[Tuple[float, SideProof]]:
+    r"""Look for a proof that the dual has no room ε among the columns of A.
+
+    A column k with A_Z e_k = 0, A e_k ∈ K and c_k ≤ 0 (or the same for −e_k) makes
+    every dual feasible y satisfy y ∈ K*, yᵀA e_k = c_k ≤ 0: y lies on a face of K*, so
+    the dual has no interior point at all (e.g. the constraint ⟨J, Y⟩ = 0 of the gpp
+    problems, J = 11ᵀ). A ray on the boundary of K has no room for an exact cone
+    proof, so the ray proven is x = s·e_k + δ·Σ_j s_j e_j over all columns in K (their
+    sum is interior where they span K), δ = ε/4 scaled so that cᵀx < ε·eᵀA x still
+    holds; :func:`prove_no_room` then proves it exactly. Found without a solve: the
+    re-solves with a shrunk dual cone (infeasible for every ε) are skipped.
+    Returns (ε, proof) for the smallest ε of ``eps_list`` that is proven, or None.
+    """
+    lo, hi = E.zero_rows()
+    A = form.A.tocsc()
+    e = cone_identity(form)
+    cone_cols: List[Tuple[int, float]] = []
+    for k in range(form.n):
+        col = A[:, [k]].toarray().ravel()
+        if hi > lo and np.any(col[lo:hi]):
+            continue
+        for sgn in (1.0, -1.0):
+            if _column_in_cone(form, sgn * col):
+                cone_cols.append((k, sgn))
+                break
+    core = [(k, sg) for k, sg in cone_cols if sg * form.c[k] <= 0.0
+            and float(e @ (sg * A[:, [k]].toarray().ravel())) > 0.0]
+    if not core:
+        return None
+    k0, s0 = min(core, key=lambda ks: ks[1] * form.c[ks[0]] / float(
+        e @ (ks[1] * A[:, [ks[0]]].toarray().ravel())))
+    base = np.zeros(form.n)
+    base[k0] = s0
+    spread = np.zeros(form.n)
+    for k, sg in cone_cols:
+        spread[k] = sg
+    t_base = float(e @ (A @ base))
+    for eps in eps_list:
+        # δ·(cᵀspread) ≤ ε·t_base/4 and δ ≤ ε/4 per unit of the base's trace
+        c_sp = abs(float(form.c @ spread))
+        delta = 0.25 * eps * t_base / max(1.0, c_sp, float(e @ (A @ spread)))
+        x = base + delta * spread
+        proof = prove_no_room(E, x, eps, "dual")
+        if proof.bound is not None:
+            return eps, proof
+    return None
+
+
 # ------------------------------------------------------------------ perturbations
 def cone_identity(form: ConicForm) -> np.ndarray:
     """e ∈ int K (0 on zero rows): ones, (1, 0, …) per SOC block, vec(I) per PSD block."""
@@ -715,9 +787,11 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
     solver_options : dict, optional
         Passed to the solver (e.g. tolerances); defaults as in ``idl_sdp._solvers``.
     perturb : bool
-        Re-solve with the cone shrunk (ε·e, ε = 1e-10 … 1e-4 relative to the point's size, or four times the room that was
-        missing) when the
-        solver's point cannot be proven inside the cone.
+        Re-solve with the cone shrunk (ε·e, ε = 1e-10 … 1e-4 relative to the point's
+        size, or four times the room that was missing) when the solver's point cannot
+        be proven inside the cone. A dual whose data already prove that it has no
+        interior (a column of A in K with cost ≤ 0, :func:`column_no_room`) is not
+        re-solved: every shrunk dual is infeasible.
     source : dict, optional
         Recorded in the certificate (e.g. the SDPA file name and its SHA-256).
     slack_bound : float, optional
@@ -816,6 +890,12 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                  if firsts[side] is not None else 1.0 for side in firsts}
         roomy: Dict[str, Tuple[np.ndarray, float]] = {}   # proven point, its ε
         no_room.clear()
+        if proofs["dual"].bound is None:
+            # a column of A that proves the dual has no interior needs no re-solve (and
+            # makes the re-solves with a shrunk dual cone pointless: all infeasible)
+            found = column_no_room(form, E, [rel * scales["dual"] for rel in PERTURBATIONS])
+            if found is not None:
+                no_room["dual"] = found
         if proofs["dual"].bound is None and sol.y is not None and perturb:
             # no re-solve first: move the solver's dual point inside K* and correct it
             y_in, worst = dual_inward(form, sol.y, 0.0)
@@ -835,7 +915,9 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         last_short = {"primal": 0.0, "dual": 0.0}   # from the last perturbed attempt
         last_eps = {"primal": 0.0, "dual": 0.0}
         for rel in PERTURBATIONS if perturb else ():
-            failing = [side for side in proofs if proofs[side].bound is None]
+            failing = [side for side in proofs if proofs[side].bound is None
+                       and not (side == "dual" and "dual" in no_room and
+                                no_room["dual"][0] <= rel * scales["dual"])]
             if not failing:
                 break
             # the solver's own point misses room by about its (default) tolerance; a
