@@ -178,3 +178,32 @@ def test_fast_method_auto_chooses_by_size():
         ref, _ = step.solve(X, model, "fast", return_info=True, method=other)
         J, J_ref = (objective(mod, X, U, Y, lam, reg=1e-3) for mod in (new, ref))
         assert abs(J - J_ref) <= 1e-7 * abs(J_ref)
+
+
+@pytest.mark.parametrize("m,h,n,p,lmi,reg,lam_kind", [
+    (120, 5, 6, 2, "eq5", 0.0, "mixed"), (300, 8, 3, 1, "linearized", 1e-3, "one"),
+    (200, 6, 8, 2, "schur", 0.0, "one"), (400, 10, 5, 3, "eq5", 0.1, "mixed")])
+def test_next_decrease_bound_bounds_the_next_model(m, h, n, p, lmi, reg, lam_kind):
+    """After a full step the bound on the next model's decrease holds (to rounding),
+    so skipping that model when the bound is ≤ tol·f costs at most tol·f."""
+    U, Y, X, lam, model = _instance(3, m, h, n, p, lam_kind)
+    if lmi == "schur":
+        model.A *= 0.05
+    step = ParameterStep(U, Y, h, lam, lmi=lmi, reg=reg)
+    # a tiny tol: it (nearly) never stops on the bound, so the next models are solved
+    # and can be compared with it (it stops on the mismatch instead)
+    _, info = step.solve(X, model, "fast", return_info=True, method="active-set",
+                         tol=1e-14)
+    hist = info["history"]
+    pairs = [(hist[i]["next_decrease_bound"], hist[i + 1]["model_decrease"],
+              hist[i]["objective"]) for i in range(len(hist) - 1)
+             if "next_decrease_bound" in hist[i]]
+    assert pairs, "no full step was followed by another model"
+    for bound, actual, f in pairs:
+        assert actual <= bound + 1e-11 * abs(f), (bound, actual, f)
+    # and the default tolerance gives the same J up to 1e-9 relative
+    new, dinfo = step.solve(X, model, "fast", return_info=True, method="active-set")
+    full, _ = step.solve(X, model, "fast", return_info=True, method="active-set", tol=1e-14)
+    J, J_full = (objective(mm, X, U, Y, lam, reg=reg) for mm in (new, full))
+    assert J_full <= J and J - J_full <= 1e-9 * J + 1e-15
+    assert dinfo["outer_iterations"] <= info["outer_iterations"]
