@@ -17,10 +17,13 @@ K_j = Σ_{k∈S_j} φ_kφ_kᵀ. One outer iteration:
    where the data are rank deficient) and solve the *reduced* model SDP in (A, D) only
    (:class:`~idl_sdp.fast.theta_model.ReducedThetaSDP`: p·h + h² variables, whatever
    m and n are). Its minimiser, completed by the eliminated blocks, is Θ̂.
-2. **Exact line search** on the true f along the segment [Θ, Θ̂] (feasible: the set is
-   convex). f restricted to a segment is a convex piecewise quadratic in the step α;
-   its minimiser on [0, 1] is found by bisection on the piecewise-linear derivative
-   and an exact solve on the final piece.
+2. **Line search** on the reduced function F(A, D) = min over (B, c, E, f) of f (convex)
+   along the segment from the current (A, D) to the model's (feasible: the set is
+   convex), each trial point polished (item 3): the full step when it is the
+   minimiser, else a safeguarded secant on F' (:func:`_segment_search`). A model whose
+   step lowers f nowhere on the segment although it predicts a decrease misses the
+   curvature of samples at the kink (z ≈ 0⁻, activated by any step): the next models
+   count the samples with z > −τ as active (τ = 10⁻⁵·max|z|, ×100 while it repeats).
 3. **Polish.** With (A, D) fixed the rest of Θ is unconstrained: (B, c) is a least-
    squares solution in closed form and each row of (E, f) minimises a convex piecewise
    quadratic, solved by a semismooth Newton method with the same exact line search
@@ -329,6 +332,91 @@ def _next_decrease_bound(S2: np.ndarray, mismatch: np.ndarray) -> float:
     return total
 
 
+def _reduced_slope(theta1, theta2, dA, dD, data: ThetaData, reg: float) -> float:
+    """F'(α) = ⟨∇_{(A, D)} f, (dA, dD)⟩ at a point whose other blocks are optimal for its
+    (A, D) (the envelope theorem: F(A, D) = min over (B, c, E, f) of f)."""
+    h, m = data.h, data.m
+    R1 = theta1 @ data.Phi - data.Y
+    Z = theta2 @ data.Phi
+    gA = (R1 @ data.X.T) / m + reg * theta1[:, :h]
+    gD = ((data.lam[:, None] * (np.maximum(Z, 0.0) - data.X)) @ data.X.T) / m \
+        + reg * theta2[:, :h]
+    return float(np.sum(gA * dA) + np.sum(gD * dD))
+
+
+def _segment_search(theta1, theta2, hat1, hat2, A_hat, R1r, T1, f_cur, predicted,
+                    data: ThetaData, reg: float, ridge: np.ndarray, accept_full: bool):
+    """Minimise the convex F(α) = F((A, D) + α(Â − A, D̂ − D)) over α ∈ [0, 1].
+
+    Every trial point is polished (its (B, c, E, f) optimal for its (A, D)), so by the
+    envelope theorem F'(α) = ⟨∇_{(A, D)} f, (dA, dD)⟩ there (:func:`_reduced_slope`).
+    The full step is taken when it passes Armijo's test and F'(1) ≤ 0 (then α* = 1).
+    Else the root of the nondecreasing F' on [0, 1] is bracketed by a safeguarded
+    secant (Illinois) to 1 % of the interval and the best point seen is kept. Where F'
+    is at rounding level (the polish is optimal only to its tolerance) or the search
+    finds no decrease, halving from the full step with Armijo's test decides.
+    Returns (Θ₁, Θ₂, F, α, polish iterations); α = 0: no step lowered f.
+    """
+    h = data.h
+    A0, D0 = theta1[:, :h], theta2[:, :h]
+    dA, dD = A_hat - A0, hat2[:, :h] - D0
+    polish = 0
+
+    def point(a):
+        nonlocal polish
+        t1 = hat1 if a == 1.0 else _recover(A0 + a * dA, R1r, T1)
+        t2 = hat2 if a == 1.0 else theta2 + a * (hat2 - theta2)
+        t2, k = _polish_rows(t2, data, reg, ridge)
+        polish += k
+        return t1, t2, _f(t1, t2, data, reg, ridge)
+
+    def backtrack():
+        # (F' misleads when the polished blocks are optimal only to the polish's
+        # tolerance): Armijo's test from the full step
+        a = 0.5
+        while a >= 1e-3:
+            t1, t2, fa = point(a)
+            if fa <= f_cur - 1e-4 * a * predicted:
+                return t1, t2, fa, a, polish
+            a *= 0.5
+        return theta1, theta2, f_cur, 0.0, polish
+
+    t1, t2, f1 = point(1.0)
+    if accept_full:
+        return t1, t2, f1, 1.0, polish
+    s1 = _reduced_slope(t1, t2, dA, dD, data, reg)
+    if f1 <= f_cur - 1e-4 * predicted and s1 <= 0.0:
+        return t1, t2, f1, 1.0, polish
+    best = (theta1, theta2, f_cur, 0.0) if f1 > f_cur else (t1, t2, f1, 1.0)
+    s0 = _reduced_slope(theta1, theta2, dA, dD, data, reg)
+    if not (s0 < 0.0 and s1 > s0):
+        return backtrack()
+    lo, hi, slo, shi = 0.0, 1.0, s0, s1
+    side = 0
+    for _ in range(12):
+        a = lo - slo * (hi - lo) / (shi - slo) if shi > slo else 0.5 * (lo + hi)
+        a = min(max(a, lo + 0.01 * (hi - lo)), hi - 0.01 * (hi - lo))
+        t1, t2, fa = point(a)
+        if fa < best[2]:
+            best = (t1, t2, fa, a)
+        sa = _reduced_slope(t1, t2, dA, dD, data, reg)
+        if sa < 0.0:
+            lo, slo = a, sa
+            if side == -1:
+                shi *= 0.5
+            side = -1
+        else:
+            hi, shi = a, sa
+            if side == 1:
+                slo *= 0.5
+            side = 1
+        if hi - lo <= 0.01 or abs(sa) <= 1e-3 * abs(s0):
+            break
+    if best[2] > f_cur - 1e-4 * best[3] * predicted or best[3] == 0.0:
+        return backtrack()
+    return best + (polish,)
+
+
 def _start_feasible(A, D, lam, lmi, eps, margin, A_ref) -> bool:
     """Whether Θ_k satisfies the model's constraints in floating point (so that the
     segment [Θ_k, Θ̂] may be searched). Θ_k comes from the previous Θ-step, whose
@@ -434,9 +522,10 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
     far = True   # no model solved yet: the first is solved at the default tolerances
     last_mismatch = None
     stop = ""
+    borderline = 0.0   # samples with z > −borderline enter the model (see below)
     for it in range(1, max_outer + 1):
         Z = theta2 @ Phi
-        S = Z > 0
+        S = Z > -borderline
         H2 = _row_hessians(Phi, S, lam / m) + reg * np.diag(ridge)[None]
         S2, G2hat, R2r, T2 = _reduce(H2, G2, h)
         A0, D0 = theta1[:, :h], theta2[:, :h]
@@ -505,21 +594,11 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
         # Search along the (A, D) step of the model on the reduced function
         # F(A, D) = min over (B, c, E, f) of f, which is convex: each trial point gets
         # its unconstrained blocks re-optimised (the model's own (E, f) ignore the
-        # samples outside S and can be far off there). Backtracking from the full step.
-        alpha = 1.0
-        while True:
-            trial1 = hat1 if alpha == 1.0 else _recover(
-                theta1[:, :h] + alpha * (A_hat - theta1[:, :h]), R1r, T1)
-            trial2 = hat2 if alpha == 1.0 else theta2 + alpha * (hat2 - theta2)
-            trial2, k = _polish_rows(trial2, data, reg, ridge)
-            polish += k
-            f_new = _f(trial1, trial2, data, reg, ridge)
-            if (not searchable and it == 1) or f_new <= f_cur - 1e-4 * alpha * predicted:
-                break
-            if alpha < 1e-3:
-                trial1, trial2, f_new, alpha = theta1, theta2, f_cur, 0.0
-                break
-            alpha *= 0.5
+        # samples outside S and can be far off there).
+        trial1, trial2, f_new, alpha, k = _segment_search(
+            theta1, theta2, hat1, hat2, A_hat, R1r, T1, f_cur, predicted, data, reg, ridge,
+            accept_full=not searchable and it == 1)
+        polish += k
         theta1, theta2 = trial1, trial2
         far = decrease > 1e-6 * max(abs(f_cur), 1e-300)
         history.append({"objective": f_new, "model_decrease": decrease, "step": alpha,
@@ -544,6 +623,12 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
                 break
         else:
             last_mismatch = None
+        # No step along the model's direction lowered f although it predicted a
+        # decrease: the model misses the curvature of samples at the kink (z ≈ 0⁻, which
+        # any step activates), so its step is far too long. The next models count them
+        # as active (with the same model the loop would repeat itself).
+        borderline = 0.0 if alpha > 0.0 else max(
+            100.0 * borderline, 1e-5 * float(np.max(np.abs(Z), initial=0.0)))
         if alpha == 0.0 and predicted <= 1e-13 * max(1.0, abs(f_cur)):
             # The model cannot improve on the current point beyond rounding: optimal to
             # the inner solver's tolerance.
