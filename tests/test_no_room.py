@@ -203,3 +203,35 @@ def test_a_column_of_the_data_proves_the_dual_has_no_interior(tmp_path, n, sign,
     assert vb.upper <= d_star + 1e-3 * max(1.0, abs(d_star))
     cert = _recheck(vb)
     assert cert["claim"]["no_room"] == {"dual": float(vb.no_room["dual"]).hex()}
+
+
+@pytest.mark.skipif(not SDPLIB.is_dir(), reason="../shared/data/sdplib not present")
+def test_a_failed_two_sided_resolve_is_split_into_one_per_side(monkeypatch):
+    """When the re-solve with both cones shrunk fails (as on qap7, whose dual has no
+    interior), each side gets a re-solve of its own: a well-posed side is not lost."""
+    import idl_sdp.certify.bounds as B
+    from idl_sdp.conic.adapters import ConicSolution
+
+    prob = idl_sdp.read_sdpa(SDPLIB / "truss1.dat-s")
+    ref = value_bounds(prob)
+    assert ref.status == "bounded" and {"upper", "lower"} <= set(ref.perturbations)
+    form0 = conic_form(idl_sdp.read_sdpa(SDPLIB / "truss1.dat-s"))
+    real = B.solve_conic
+    calls = []
+
+    def both_sides_fail(form, solver, opts):
+        both = not np.array_equal(form.c, form0.c) and not np.array_equal(form.b, form0.b)
+        calls.append(both)
+        if both:
+            return ConicSolution("failed", "NumericalError", None, None, np.nan, 0, 0.0,
+                                 solver, opts)
+        return real(form, solver, opts)
+
+    monkeypatch.setattr(B, "solve_conic", both_sides_fail)
+    vb = value_bounds(idl_sdp.read_sdpa(SDPLIB / "truss1.dat-s"))
+    assert calls.count(True) == 1          # one failed two-sided re-solve, then split
+    assert calls.count(False) >= 3         # the first solve and one per side
+    # the same enclosure as without the failure (both contain p*: they overlap), as tight
+    assert vb.status == "bounded" and vb.lower <= ref.upper and ref.lower <= vb.upper
+    assert vb.width <= max(1e-8, 2 * ref.width)
+    _recheck(vb)

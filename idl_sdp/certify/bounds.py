@@ -518,13 +518,17 @@ def cone_identity(form: ConicForm) -> np.ndarray:
     return e
 
 
+def _shrunk(form: ConicForm, e: np.ndarray, eps: Dict[str, float]) -> ConicForm:
+    """The problem with the primal cone shrunk by ε_p·e (b − ε_p e) and the dual's by
+    ε_d·e (c − ε_d Aᵀe), for the sides in ``eps``."""
+    return ConicForm(form.c - eps.get("dual", 0.0) * (form.A.T @ e), form.d, form.A,
+                     form.b - eps.get("primal", 0.0) * e, form.cones, form.sense)
+
+
 def _perturbed(form: ConicForm, side: str, eps: float) -> ConicForm:
-    e = cone_identity(form)
-    if side == "primal":     # s − εe ∈ K: b' = b − εe
-        return ConicForm(form.c, form.d, form.A, form.b - eps * e, form.cones, form.sense)
-    # y = y' + εe with y' ∈ K*: Aᵀy' = c − εAᵀe
-    return ConicForm(form.c - eps * (form.A.T @ e), form.d, form.A, form.b, form.cones,
-                     form.sense)
+    """One side shrunk (:func:`_shrunk`): primal s − εe ∈ K, or dual y = y' + εe with
+    y' ∈ K* (Aᵀy' = c − εAᵀe)."""
+    return _shrunk(form, cone_identity(form), {side: eps})
 
 
 def dual_inward(form: ConicForm, y: np.ndarray, tau: float) -> Tuple[np.ndarray, float]:
@@ -914,10 +918,39 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         popts = dict(ADAPTERS[sol.solver].tolerance_options(TIGHT[sol.solver]), **opts)
         last_short = {"primal": 0.0, "dual": 0.0}   # from the last perturbed attempt
         last_eps = {"primal": 0.0, "dual": 0.0}
+        split = False
+
+        def use_resolve(side: str, alt: ConicSolution, eps_side: float) -> None:
+            """Prove ``side`` from a perturbed re-solve (or that it has no room)."""
+            ray = {"unbounded": ("dual", alt.x), "infeasible": ("primal", alt.y)}.get(
+                alt.status, (None, None))
+            if ray[0] == side and ray[1] is not None and np.all(np.isfinite(ray[1])) \
+                    and side not in no_room:
+                # the shrunk side has no feasible point: prove that none has room ε
+                proof = prove_no_room(E, ray[1] / max(1e-300, float(np.max(
+                    np.abs(ray[1])))), eps_side, side)
+                if proof.bound is not None:
+                    no_room[side] = (eps_side, proof)
+            if not alt.status.startswith("optimal"):
+                tried[side].append(f"perturbed problem (ε = {eps_side:.1e}): solver "
+                                   f"{alt.raw_status}")
+                return
+            pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps_side)[0]
+            proof = attempt(side, pt)
+            if proof.bound is not None:
+                perturbations["upper" if side == "primal" else "lower"] = eps_side
+                roomy[side] = (pt, eps_side)
+            else:
+                tried[side].append(f"perturbed (ε = {eps_side:.1e}): {proof.reason}")
+                last_short[side] = proof.shortfall if math.isfinite(proof.shortfall) \
+                    else 0.0
+            proofs[side] = proof
+
         for rel in PERTURBATIONS if perturb else ():
+            # (a side proven to have no room ε is not re-solved with an ε' ≥ ε: that
+            # shrunk side is empty too)
             failing = [side for side in proofs if proofs[side].bound is None
-                       and not (side == "dual" and "dual" in no_room and
-                                no_room["dual"][0] <= rel * scales["dual"])]
+                       and not (side in no_room and no_room[side][0] <= rel * scales[side])]
             if not failing:
                 break
             # the solver's own point misses room by about its (default) tolerance; a
@@ -932,34 +965,24 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                              TIGHT[sol.solver] * sizes[side], 10.0 * last_eps[side])
                    for side in failing}
             last_eps.update(eps)
-            pert = ConicForm(form.c - eps.get("dual", 0.0) * (form.A.T @ e), form.d,
-                             form.A, form.b - eps.get("primal", 0.0) * e, form.cones,
-                             form.sense)
-            alt = solve_conic(pert, solver, popts)
-            for side in failing:
-                ray = {"unbounded": ("dual", alt.x), "infeasible": ("primal", alt.y)}.get(
-                    alt.status, (None, None))
-                if ray[0] == side and ray[1] is not None and np.all(np.isfinite(ray[1])) \
-                        and side not in no_room:
-                    # the shrunk side has no feasible point: prove that none has room ε
-                    proof = prove_no_room(E, ray[1] / max(1e-300, float(np.max(
-                        np.abs(ray[1])))), eps[side], side)
-                    if proof.bound is not None:
-                        no_room[side] = (eps[side], proof)
-                if not alt.status.startswith("optimal"):
-                    tried[side].append(f"perturbed problem (ε = {eps[side]:.1e}): solver "
-                                       f"{alt.raw_status}")
+            # Both sides are shrunk in one re-solve; once such a re-solve fails (an
+            # ill-posed dual makes the shrunk problem empty or numerically hopeless, and
+            # that loses the primal side too), each side gets a re-solve of its own.
+            groups = [failing] if not split else [[side] for side in failing]
+            while groups:
+                group = groups.pop(0)
+                alt = solve_conic(_shrunk(form, e, {side: eps[side] for side in group}),
+                                  solver, popts)
+                if len(group) == 2 and not alt.status.startswith("optimal") and \
+                        alt.status not in ("unbounded", "infeasible"):
+                    split = True
+                    for side in group:
+                        tried[side].append(f"perturbed problem (ε = {eps[side]:.1e}, both "
+                                           f"sides): solver {alt.raw_status}")
+                    groups = [[side] for side in group]
                     continue
-                pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps[side])[0]
-                proof = attempt(side, pt)
-                if proof.bound is not None:
-                    perturbations["upper" if side == "primal" else "lower"] = eps[side]
-                    roomy[side] = (pt, eps[side])
-                else:
-                    tried[side].append(f"perturbed (ε = {eps[side]:.1e}): {proof.reason}")
-                    last_short[side] = proof.shortfall if math.isfinite(proof.shortfall) \
-                        else 0.0
-                proofs[side] = proof
+                for side in group:
+                    use_resolve(side, alt, eps[side])
         # A side proven only with an ε that costs more than about 1e-6 of the value
         # (ε·eᵀ(other point) ≈ ε/scale): one more re-solve at ε/100 gives a point that
         # either proves a better bound itself or, missing the cone by the re-solve's
@@ -967,10 +990,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         refine = {side: roomy[side][1] / 100.0 for side in roomy
                   if perturb and roomy[side][1] / scales[side] > 1e-6}
         if refine:
-            pert = ConicForm(form.c - refine.get("dual", 0.0) * (form.A.T @ e), form.d,
-                             form.A, form.b - refine.get("primal", 0.0) * e, form.cones,
-                             form.sense)
-            alt = solve_conic(pert, solver, popts)
+            alt = solve_conic(_shrunk(form, e, refine), solver, popts)
             for side, eps_r in refine.items() if alt.status.startswith("optimal") else ():
                 pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps_r)[0]
                 proof = attempt(side, pt)
