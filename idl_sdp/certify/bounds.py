@@ -567,6 +567,43 @@ def dual_inward(form: ConicForm, y: np.ndarray, tau: float) -> Tuple[np.ndarray,
     return out, worst
 
 
+def _cone_margin(form: ConicForm, s: np.ndarray) -> float:
+    """The smallest cone margin of s over K in floating point (min entry, t − ‖u‖,
+    λ_min per block; the zero rows are not looked at): a filter, not a proof."""
+    worst = math.inf
+    for kind, k, r0 in form.offsets():
+        blk = s[r0:r0 + (k * k if kind == "psd" else k)]
+        if kind == "nonneg" and k:
+            worst = min(worst, float(np.min(blk)))
+        elif kind == "soc":
+            worst = min(worst, float(blk[0] - np.linalg.norm(blk[1:])))
+        elif kind == "psd":
+            M = blk.reshape(k, k, order="F")
+            worst = min(worst, float(np.linalg.eigvalsh(0.5 * (M + M.T))[0]))
+    return worst
+
+
+def interior_direction(form: ConicForm, e: np.ndarray) -> Optional[np.ndarray]:
+    """A direction d with A_Z d ≈ 0 and A d well inside K (margin ≥ ½), or None.
+
+    The least-squares solution of A d = e (e the identity of K, 0 on the zero rows;
+    LSQR on the sparse A). It exists whenever e is in the range of A — for SDPA
+    problems whose matrices span I (a free multiple of the identity, as in theta, or
+    the diagonal of max-cut). Then x + τd moves the slack s = Ax + b by τ·Ad ≈ τe:
+    the primal analogue of :func:`dual_inward`, without a re-solve.
+    """
+    import scipy.sparse.linalg as sla
+
+    lo = sum(k for kind, k in form.cones if kind == "zero")
+    d = sla.lsqr(form.A, e, atol=1e-14, btol=1e-14, iter_lim=2000)[0]
+    if not np.all(np.isfinite(d)):
+        return None
+    Ad = form.A @ d
+    if lo and float(np.max(np.abs(Ad[:lo]))) > 1e-12 * max(1.0, float(np.max(np.abs(d)))):
+        return None
+    return d if _cone_margin(form, Ad) >= 0.5 else None
+
+
 def _perturbation_scales(form: ConicForm, sol: ConicSolution, e: np.ndarray
                          ) -> Dict[str, float]:
     """ε per unit of relative change of the optimal value, per side.
@@ -900,11 +937,41 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             found = column_no_room(form, E, [rel * scales["dual"] for rel in PERTURBATIONS])
             if found is not None:
                 no_room["dual"] = found
-        if proofs["dual"].bound is None and sol.y is not None and perturb:
+        d = interior_direction(form, e) if perturb else None
+        if proofs["primal"].bound is None and sol.x is not None and perturb:
+            # no re-solve first: move the solver's primal point along a direction into
+            # the interior of K, where the data have one (the price: τ·cᵀd)
+            if d is not None:
+                worst = max(0.0, -_cone_margin(form, form.A @ sol.x + form.b))
+                short = 0.0
+                for rel in PERTURBATIONS[:2]:
+                    # room for the solver's violation, and then for what the last
+                    # attempt lacked after its exact correction
+                    tau = max(rel * scales["primal"], 4.0 * worst, 4.0 * short)
+                    room_pt = sol.x + tau * d
+                    proof = attempt("primal", room_pt)
+                    if proof.bound is not None:
+                        perturbations["upper"] = tau
+                        proofs["primal"] = proof
+                        roomy["primal"] = (room_pt, tau)
+                        break
+                    tried["primal"].append(f"moved inside K (τ = {tau:.1e}): "
+                                           f"{proof.reason}")
+                    short = proof.shortfall if math.isfinite(proof.shortfall) else 0.0
+        # Moving y by τe gains no room when e is in the range of A (A d = e): the exact
+        # correction onto Aᵀy = c removes the move again (it keeps (I − P_A)τe only).
+        e_in_range = d is not None and float(np.linalg.norm(form.A @ d - e)) <= \
+            1e-9 * max(1.0, float(np.linalg.norm(e)))
+        if proofs["dual"].bound is None and sol.y is not None and perturb and \
+                not e_in_range:
             # no re-solve first: move the solver's dual point inside K* and correct it
             y_in, worst = dual_inward(form, sol.y, 0.0)
+            # the solver's own point failed by proofs["dual"].shortfall after its exact
+            # correction (the dual equations' residual moves it): room for that too
+            short = proofs["dual"].shortfall if math.isfinite(proofs["dual"].shortfall) \
+                else 0.0
             for rel in PERTURBATIONS[:2]:
-                tau = max(rel * scales["dual"], 4.0 * worst)
+                tau = max(rel * scales["dual"], 4.0 * worst, 4.0 * short)
                 room_pt = dual_inward(form, sol.y, tau)[0]
                 proof = attempt("dual", room_pt)
                 if proof.bound is not None:
@@ -913,6 +980,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                     roomy["dual"] = (room_pt, tau)
                     break
                 tried["dual"].append(f"moved inside K* (τ = {tau:.1e}): {proof.reason}")
+                short = proof.shortfall if math.isfinite(proof.shortfall) else 0.0
         # the perturbed problems are solved as tightly as the solver can (their points
         # need room of the size of the solver's residual); the user's options win
         popts = dict(ADAPTERS[sol.solver].tolerance_options(TIGHT[sol.solver]), **opts)
@@ -1000,7 +1068,11 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                 if better:
                     proofs[side], roomy[side] = proof, (pt, eps_r)
                     perturbations["upper" if side == "primal" else "lower"] = eps_r
+        ref = sol.objective if math.isfinite(sol.objective) else None
         for side, (pt, _) in roomy.items():
+            if ref is not None and abs(float(proofs[side].bound) - ref) <= \
+                    1e-9 * max(1.0, abs(ref)):
+                continue   # within 1e-9 of the solver's value already: a blend gains less
             blended = _blend(side, proofs[side], pt, near[side], provers[side], E)
             if blended is not None:
                 proofs[side], t = blended
