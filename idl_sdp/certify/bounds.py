@@ -740,7 +740,7 @@ class ValueBounds:
     reported : float
         The value the solver reported (not proven).
     width : float
-        μ = (upper − lower)/max(1, (|upper| + |lower|)/2) (VSDP's measure).
+        μ = (upper − lower)/max(1, (abs(upper) + abs(lower))/2) (VSDP's measure).
     solver, solver_status : str
     seconds : dict
         ``solve`` (the solver's solve) and ``bounds`` (everything after it: the exact

@@ -38,7 +38,7 @@ K_j = Σ_{k∈S_j} φ_kφ_kᵀ. One outer iteration:
    model's minimiser the next model is the last one plus ⟨M, D − D̂⟩ and a change of
    curvature, so it can lower f by at most ½ Σ_j m_jᵀ S_j⁺ m_j (S_j the next model's
    reduced Hessian of row j; :func:`_next_decrease_bound`). When that is at most
-   tol·|f| the SDP would only confirm the point (measured on digits: it lowered f by
+   tol·abs(f) the SDP would only confirm the point (measured on digits: it lowered f by
    1e-11–1e-13 relative), and it is skipped.
 
 Why it converges: q_S agrees with f in value and gradient at the current point (ReLU²
@@ -456,7 +456,7 @@ def solve_theta_fast(
         on the cvxpy problem :attr:`ReducedThetaSDP.problem`.
     tol : float
         Stop when ‖∇_D f − ∇_D q_S‖_F ≤ tol·max(1, ‖∇_D q_S‖_F) after a full model step,
-        or when the next model SDP could lower f by at most tol·|f| (see the module
+        or when the next model SDP could lower f by at most tol·abs(f) (see the module
         docstring; ``info["stop"]`` says which: ``"kkt"``, ``"decrease_bound"``, or
         ``"no_progress"`` when no step along the model improves f beyond rounding).
     max_outer : int
