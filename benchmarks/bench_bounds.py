@@ -317,6 +317,12 @@ def short_reason(reasons: Dict[str, str]) -> str:
     return "; ".join(out) if out else ""
 
 
+def timed(secs: Dict[str, float]) -> bool:
+    """Whether a run has both times: a solve, and bounds attempted after it (not when the
+    solver itself failed, e.g. CVXOPT's "unknown": then there is nothing to prove)."""
+    return bool(secs.get("solve")) and ("bounds" in secs or "lower" in secs)
+
+
 def t_bounds(secs: Dict[str, float]) -> float:
     """Seconds of both bounds after the first solve (``seconds["bounds"]`` in versions of
     value_bounds that do not split it into ``"lower"`` and ``"upper"``)."""
@@ -470,14 +476,19 @@ def summarize(probs, results, keys) -> str:
                 + (r["out"]["status"] if r["kind"] == "ok" else r["kind"]) for r in rs) + ".")
     for solver, setting in keys:
         rs = [r for r in runs if (r["solver"], r["setting"]) == (solver, setting)
-              and r["out"]["seconds"].get("solve")]
+              and timed(r["out"]["seconds"])]
         if rs:
             rat = sorted(t_bounds(r["out"]["seconds"]) / r["out"]["seconds"]["solve"] for r in rs)
             tot = sorted(r["out"]["total"] for r in rs)
-            lines.append(f"- Time, {solver} {setting} ({len(rs)} completed runs): t_bounds/t_solve "
+            big = sorted((t_bounds(r["out"]["seconds"]) / r["out"]["seconds"]["solve"],
+                          r["name"]) for r in rs if r["out"]["seconds"]["solve"] >= 0.3)
+            slow = ("; on the runs whose solve took ≥ 0.3 s: " + ", ".join(
+                f"{n} {q:.2g}" for q, n in big)) if big else ""
+            lines.append(f"- Time, {solver} {setting} ({len(rs)} runs with bounds attempted): "
+                         f"t_bounds/t_solve "
                          f"median {rat[len(rat) // 2]:.2g} (range {rat[0]:.2g}–{rat[-1]:.2g}); "
                          f"whole value_bounds call median {tot[len(tot) // 2]:.2g} s, "
-                         f"max {tot[-1]:.2g} s.")
+                         f"max {tot[-1]:.2g} s{slow}.")
     chk = sorted(r["out"]["t_check"] for r in runs)
     if chk:
         lines.append(f"- Certificate re-check time: median {chk[len(chk) // 2]:.2g} s, max "
@@ -561,7 +572,7 @@ def plots(probs, results, keys, suffix: str = "") -> List[str]:
             if r["kind"] != "ok" or (r["solver"], r["setting"]) != key:
                 continue
             s = r["out"]["seconds"]
-            if not s.get("solve"):
+            if not timed(s):
                 continue
             xs.append(names.index(r["name"]) + offset(k))
             ys.append(t_bounds(s) / s["solve"])

@@ -88,3 +88,14 @@ def test_maxcut_enclosures_from_the_direction_are_tight_and_valid(n, seed, monke
     assert len(calls) <= 2                   # at most one re-solve, for one side
     cert = json.loads(json.dumps(vb.certificate))
     assert check_value_bounds(cert) == (vb.status, vb.lower, vb.upper)
+
+
+@pytest.mark.skipif(not SDPLIB.is_dir(), reason="../shared/data/sdplib not present")
+def test_a_bound_far_from_the_solvers_value_gets_one_more_resolve():
+    """truss2: the first-order price estimate says its ε is cheap, but the proven bounds
+    lie ~4e-7 from the solver's value; one more re-solve at ε/100 recovers μ ≈ 1e-8."""
+    vb = value_bounds(idl_sdp.read_sdpa(SDPLIB / "truss2.dat-s"))
+    assert vb.status == "bounded" and vb.width <= 5e-8, vb
+    assert vb.lower <= -123.38036 + 5e-6 and vb.upper >= -123.38036 - 5e-6  # published
+    cert = json.loads(json.dumps(vb.certificate))
+    assert check_value_bounds(cert) == (vb.status, vb.lower, vb.upper)
