@@ -937,27 +937,33 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             found = column_no_room(form, E, [rel * scales["dual"] for rel in PERTURBATIONS])
             if found is not None:
                 no_room["dual"] = found
+
+        def move_inward(side: str, point_at, worst: float, cone: str, grow: bool) -> None:
+            """Prove ``side`` on the solver's point moved inward by τ (no re-solve): τ
+            takes room for the solver's cone violation and, with ``grow``, after a
+            failed exact proof for four times what it lacked (the correction moves the
+            point)."""
+            short = 0.0
+            for rel in PERTURBATIONS[:2]:
+                tau = max(rel * scales[side], 4.0 * worst, 4.0 * short)
+                room_pt = point_at(tau)
+                proof = attempt(side, room_pt)
+                if proof.bound is not None:
+                    perturbations["upper" if side == "primal" else "lower"] = tau
+                    proofs[side] = proof
+                    roomy[side] = (room_pt, tau)
+                    return
+                tried[side].append(f"moved inside {cone} (τ = {tau:.1e}): {proof.reason}")
+                if grow and math.isfinite(proof.shortfall):
+                    short = proof.shortfall
+
         d = interior_direction(form, e) if perturb else None
         if proofs["primal"].bound is None and sol.x is not None and perturb:
             # no re-solve first: move the solver's primal point along a direction into
             # the interior of K, where the data have one (the price: τ·cᵀd)
             if d is not None:
                 worst = max(0.0, -_cone_margin(form, form.A @ sol.x + form.b))
-                short = 0.0
-                for rel in PERTURBATIONS[:2]:
-                    # room for the solver's violation, and then for what the last
-                    # attempt lacked after its exact correction
-                    tau = max(rel * scales["primal"], 4.0 * worst, 4.0 * short)
-                    room_pt = sol.x + tau * d
-                    proof = attempt("primal", room_pt)
-                    if proof.bound is not None:
-                        perturbations["upper"] = tau
-                        proofs["primal"] = proof
-                        roomy["primal"] = (room_pt, tau)
-                        break
-                    tried["primal"].append(f"moved inside K (τ = {tau:.1e}): "
-                                           f"{proof.reason}")
-                    short = proof.shortfall if math.isfinite(proof.shortfall) else 0.0
+                move_inward("primal", lambda tau: sol.x + tau * d, worst, "K", True)
         # Moving y by τe gains no room when e is in the range of A (A d = e): the exact
         # correction onto Aᵀy = c removes the move again (it keeps (I − P_A)τe only).
         e_in_range = d is not None and float(np.linalg.norm(form.A @ d - e)) <= \
@@ -965,20 +971,9 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         if proofs["dual"].bound is None and sol.y is not None and perturb and \
                 not e_in_range:
             # no re-solve first: move the solver's dual point inside K* and correct it
-            y_in, worst = dual_inward(form, sol.y, 0.0)
-            # (room for the solver's violation only: with room for what its corrected
-            # point lacked too, the move succeeds at a price above that of a re-solve,
-            # e.g. truss2: μ 9e-9 → 5e-7)
-            for rel in PERTURBATIONS[:2]:
-                tau = max(rel * scales["dual"], 4.0 * worst)
-                room_pt = dual_inward(form, sol.y, tau)[0]
-                proof = attempt("dual", room_pt)
-                if proof.bound is not None:
-                    perturbations["lower"] = tau
-                    proofs["dual"] = proof
-                    roomy["dual"] = (room_pt, tau)
-                    break
-                tried["dual"].append(f"moved inside K* (τ = {tau:.1e}): {proof.reason}")
+            worst = dual_inward(form, sol.y, 0.0)[1]
+            move_inward("dual", lambda tau: dual_inward(form, sol.y, tau)[0], worst, "K*",
+                        False)
         # the perturbed problems are solved as tightly as the solver can (their points
         # need room of the size of the solver's residual); the user's options win
         popts = dict(ADAPTERS[sol.solver].tolerance_options(TIGHT[sol.solver]), **opts)
