@@ -433,26 +433,10 @@ def prove_no_room(E: ExactForm, ray: np.ndarray, eps: float, side: str) -> SideP
 
 
 def _column_in_cone(form: ConicForm, col: np.ndarray) -> bool:
-    """Whether A e_k (``col``, the K rows of one column of A) lies in K, in floating
-    point with a relative slack of 1e-12 (a filter: the proof is exact)."""
+    """Whether A e_k (``col``, one column of A) lies in K, in floating point with a
+    relative slack of 1e-12 (a filter: the proof is exact)."""
     tol = 1e-12 * max(1.0, float(np.max(np.abs(col), initial=0.0)))
-    for kind, k, r0 in form.offsets():
-        v = col[r0:r0 + (k * k if kind == "psd" else k)]
-        if kind == "zero" or not np.any(v):
-            continue
-        if kind == "nonneg" and np.min(v) < -tol:
-            return False
-        if kind == "soc" and v[0] < np.linalg.norm(v[1:]) - tol:
-            return False
-        if kind == "psd":
-            M = v.reshape(k, k, order="F")
-            M = 0.5 * (M + M.T)
-            if np.min(np.diag(M)) < -tol:
-                return False
-            off = M - np.diag(np.diag(M))
-            if np.any(off) and np.linalg.eigvalsh(M)[0] < -tol:
-                return False
-    return True
+    return _cone_margin(form, col) >= -tol
 
 
 def column_no_room(form: ConicForm, E: ExactForm, eps_list: Sequence[float]
@@ -472,31 +456,29 @@ def column_no_room(form: ConicForm, E: ExactForm, eps_list: Sequence[float]
     lo, hi = E.zero_rows()
     A = form.A.tocsc()
     e = cone_identity(form)
-    cone_cols: List[Tuple[int, float]] = []
+    cone_cols: List[Tuple[int, float, float]] = []   # column, sign, eᵀ(sign·A e_k)
     for k in range(form.n):
         col = A[:, [k]].toarray().ravel()
         if hi > lo and np.any(col[lo:hi]):
             continue
         for sgn in (1.0, -1.0):
             if _column_in_cone(form, sgn * col):
-                cone_cols.append((k, sgn))
+                cone_cols.append((k, sgn, float(e @ (sgn * col))))
                 break
-    core = [(k, sg) for k, sg in cone_cols if sg * form.c[k] <= 0.0
-            and float(e @ (sg * A[:, [k]].toarray().ravel())) > 0.0]
+    core = [(k, sg, t) for k, sg, t in cone_cols if sg * form.c[k] <= 0.0 and t > 0.0]
     if not core:
         return None
-    k0, s0 = min(core, key=lambda ks: ks[1] * form.c[ks[0]] / float(
-        e @ (ks[1] * A[:, [ks[0]]].toarray().ravel())))
+    k0, s0, _ = min(core, key=lambda kst: kst[1] * form.c[kst[0]] / kst[2])
     base = np.zeros(form.n)
     base[k0] = s0
     spread = np.zeros(form.n)
-    for k, sg in cone_cols:
+    for k, sg, _ in cone_cols:
         spread[k] = sg
     t_base = float(e @ (A @ base))
+    # δ·(cᵀspread) ≤ ε·t_base/4 and δ ≤ ε/4 per unit of the base's trace
+    scale = max(1.0, abs(float(form.c @ spread)), float(e @ (A @ spread)))
     for eps in eps_list:
-        # δ·(cᵀspread) ≤ ε·t_base/4 and δ ≤ ε/4 per unit of the base's trace
-        c_sp = abs(float(form.c @ spread))
-        delta = 0.25 * eps * t_base / max(1.0, c_sp, float(e @ (A @ spread)))
+        delta = 0.25 * eps * t_base / scale
         x = base + delta * spread
         proof = prove_no_room(E, x, eps, "dual")
         if proof.bound is not None:
@@ -579,7 +561,11 @@ def _cone_margin(form: ConicForm, s: np.ndarray) -> float:
             worst = min(worst, float(blk[0] - np.linalg.norm(blk[1:])))
         elif kind == "psd":
             M = blk.reshape(k, k, order="F")
-            worst = min(worst, float(np.linalg.eigvalsh(0.5 * (M + M.T))[0]))
+            M = 0.5 * (M + M.T)
+            diag = np.diag(M)
+            # a diagonal block (common in data columns) needs no eigenvalues
+            worst = min(worst, float(np.min(diag)) if not np.any(M - np.diag(diag))
+                        else float(np.linalg.eigvalsh(M)[0]))
     return worst
 
 
