@@ -50,6 +50,7 @@ import scipy.sparse as sp
 from .._repr import Raw, result_repr
 from ..conic.adapters import ADAPTERS, ConicSolution, solve_conic
 from ..conic.form import ConicForm, conic_form
+from ..conic.margins import cone_layout, cone_margin
 from .certificate import CERTIFICATE_FORMAT, CERTIFICATE_FORMAT_VERSION, KIND_VALUE_BOUNDS
 from .exact_data import DyadicCSR, DyadicVec, psd_lower_bound, sqrt_upper
 from .rational import ExactMatrix, ceil_float, floor_float
@@ -197,6 +198,17 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str,
     den = 1 << v.k
     E.penalty = Fraction(0)
     sb = slack_bound
+    # a float look first, all PSD blocks of one order at once: a block whose estimated
+    # λ_min is clearly below the room needed (even allowing for the estimate's error)
+    # cannot be proven, and the exact proof is the expensive part
+    layout = cone_layout(E.form)
+    vf = v.floats()
+    lam_of: Dict[int, Tuple[float, float]] = {}      # first row → (λ_min, max abs)
+    for k, idx in layout.psd.items():
+        S = layout.psd_stack(vf, k)
+        for r0, lam, top in zip(idx[:, 0], np.linalg.eigvalsh(S)[:, 0],
+                                np.max(np.abs(S), axis=(1, 2))):
+            lam_of[int(r0)] = (float(lam), float(top))
     for kind, k, r0 in E.offsets:
         if kind == "zero":
             continue                     # primal: exact by the lemma; dual: free
@@ -223,12 +235,8 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str,
         else:
             n = k
             need = beta_of(r0, r0 + n * n, False)
-            # a float look first: a block whose estimated λ_min is clearly below the room
-            # needed (even allowing for the estimate's error) cannot be proven, and the
-            # exact proof is the expensive part
-            Mf = _floats_over(v.num[r0:r0 + n * n], den).reshape(n, n, order="F")
-            lam = float(np.linalg.eigvalsh(Mf)[0])
-            noise = 4.0 * (n + 2) * 2.0 ** -52 * float(np.max(np.abs(Mf), initial=0.0)) * n
+            lam, top = lam_of[r0]
+            noise = 4.0 * (n + 2) * 2.0 ** -52 * top * n
             if lam + noise < float(need) and sb is None:
                 return False, proofs, (f"a PSD block of order {n} (row {r0}) is not inside "
                                        f"the cone with room (λ_min ≈ {lam:.3e}, room "
@@ -432,13 +440,6 @@ def prove_no_room(E: ExactForm, ray: np.ndarray, eps: float, side: str) -> SideP
     return SideProof(gap, dict(proof.cert, eps=float(eps).hex()))
 
 
-def _column_in_cone(form: ConicForm, col: np.ndarray) -> bool:
-    """Whether A e_k (``col``, one column of A) lies in K, in floating point with a
-    relative slack of 1e-12 (a filter: the proof is exact)."""
-    tol = 1e-12 * max(1.0, float(np.max(np.abs(col), initial=0.0)))
-    return _cone_margin(form, col) >= -tol
-
-
 def column_no_room(form: ConicForm, E: ExactForm, eps_list: Sequence[float]
                    ) -> Optional[Tuple[float, SideProof]]:
     r"""Look for a proof that the dual has no room ε among the columns of A.
@@ -457,13 +458,19 @@ def column_no_room(form: ConicForm, E: ExactForm, eps_list: Sequence[float]
     A = form.A.tocsc()
     e = cone_identity(form)
     cone_cols: List[Tuple[int, float, float]] = []   # column, sign, eᵀ(sign·A e_k)
-    for k in range(form.n):
-        col = A[:, [k]].toarray().ravel()
-        if hi > lo and np.any(col[lo:hi]):
-            continue
-        for sgn in (1.0, -1.0):
-            if _column_in_cone(form, sgn * col):
-                cone_cols.append((k, sgn, float(e @ (sgn * col))))
+    # in K in floating point with a relative slack of 1e-12 (a filter: the proof is
+    # exact); a column touching the zero rows is out
+    plus, minus = cone_layout(form).column_margins(A, skip_rows=hi)
+    touches_zero = np.zeros(form.n, dtype=bool)
+    if hi > lo:
+        touches_zero = np.asarray(np.abs(A[lo:hi]).sum(axis=0)).ravel() > 0
+    top = np.maximum(1.0, np.asarray(abs(A).max(axis=0).toarray()).ravel()) \
+        if A.nnz else np.ones(form.n)
+    eA = A.T @ e
+    for k in np.flatnonzero(~touches_zero):
+        for sgn, marg in ((1.0, plus[k]), (-1.0, minus[k])):
+            if marg >= -1e-12 * top[k]:
+                cone_cols.append((int(k), sgn, float(sgn * eA[k])))
                 break
     core = [(k, sg, t) for k, sg, t in cone_cols if sg * form.c[k] <= 0.0 and t > 0.0]
     if not core:
@@ -524,49 +531,33 @@ def dual_inward(form: ConicForm, y: np.ndarray, tau: float) -> Tuple[np.ndarray,
     """
     out = np.array(y, dtype=float)
     worst = 0.0
-    for kind, k, r0 in form.offsets():
-        blk = out[r0:r0 + (k * k if kind == "psd" else k)]
-        if kind == "nonneg":
-            worst = max(worst, float(-np.min(blk, initial=0.0)))
-            blk[:] = np.maximum(blk, 0.0) + tau
-        elif kind == "soc":
-            t, u = blk[0], blk[1:]
-            nu = float(np.linalg.norm(u))
-            worst = max(worst, nu - t)
-            if nu > t:
-                if nu <= -t:
-                    blk[:] = 0.0
-                else:
-                    a = 0.5 * (t + nu)
-                    blk[0], blk[1:] = a, a * u / nu
-            blk[0] += tau
-        elif kind == "psd":
-            M = blk.reshape(k, k, order="F")
-            w, V = np.linalg.eigh(0.5 * (M + M.T))
-            worst = max(worst, float(-w[0]))
-            P = (V * np.maximum(w, 0.0)) @ V.T + tau * np.eye(k)
-            blk[:] = (0.5 * (P + P.T)).ravel(order="F")
+    layout = cone_layout(form)
+    if layout.nonneg.size:
+        blk = out[layout.nonneg]
+        worst = max(worst, float(-np.min(blk)))
+        out[layout.nonneg] = np.maximum(blk, 0.0) + tau
+    for kind, k, r0 in layout.blocks:
+        if kind != "soc":
+            continue
+        blk = out[r0:r0 + k]
+        t, u = blk[0], blk[1:]
+        nu = float(np.linalg.norm(u))
+        worst = max(worst, nu - t)
+        if nu > t:
+            if nu <= -t:
+                blk[:] = 0.0
+            else:
+                a = 0.5 * (t + nu)
+                blk[0], blk[1:] = a, a * u / nu
+        blk[0] += tau
+    for k, idx in layout.psd.items():
+        # all blocks of one order in one batched eigendecomposition
+        w, V = np.linalg.eigh(layout.psd_stack(out, k))
+        worst = max(worst, float(-np.min(w[:, 0])))
+        P = np.einsum("bij,bj,bkj->bik", V, np.maximum(w, 0.0), V) + tau * np.eye(k)
+        P = 0.5 * (P + np.swapaxes(P, 1, 2))
+        out[idx] = np.swapaxes(P, 1, 2).reshape(len(idx), k * k)   # column-major vec
     return out, worst
-
-
-def _cone_margin(form: ConicForm, s: np.ndarray) -> float:
-    """The smallest cone margin of s over K in floating point (min entry, t − ‖u‖,
-    λ_min per block; the zero rows are not looked at): a filter, not a proof."""
-    worst = math.inf
-    for kind, k, r0 in form.offsets():
-        blk = s[r0:r0 + (k * k if kind == "psd" else k)]
-        if kind == "nonneg" and k:
-            worst = min(worst, float(np.min(blk)))
-        elif kind == "soc":
-            worst = min(worst, float(blk[0] - np.linalg.norm(blk[1:])))
-        elif kind == "psd":
-            M = blk.reshape(k, k, order="F")
-            M = 0.5 * (M + M.T)
-            diag = np.diag(M)
-            # a diagonal block (common in data columns) needs no eigenvalues
-            worst = min(worst, float(np.min(diag)) if not np.any(M - np.diag(diag))
-                        else float(np.linalg.eigvalsh(M)[0]))
-    return worst
 
 
 def interior_direction(form: ConicForm, e: np.ndarray) -> Optional[np.ndarray]:
@@ -587,7 +578,7 @@ def interior_direction(form: ConicForm, e: np.ndarray) -> Optional[np.ndarray]:
     Ad = form.A @ d
     if lo and float(np.max(np.abs(Ad[:lo]))) > 1e-12 * max(1.0, float(np.max(np.abs(d)))):
         return None
-    return d if _cone_margin(form, Ad) >= 0.5 else None
+    return d if cone_margin(form, Ad) >= 0.5 else None
 
 
 def _perturbation_scales(form: ConicForm, sol: ConicSolution, e: np.ndarray
@@ -634,17 +625,7 @@ def _float_margin(E: ExactForm, side: str, point: np.ndarray) -> float:
     v = _float_corrected(E, side, point)
     if side == "primal":
         v = E.form.A @ v + E.form.b
-    out = math.inf
-    for kind, k, r0 in E.offsets:
-        if kind == "nonneg":
-            out = min(out, float(np.min(v[r0:r0 + k], initial=math.inf)))
-        elif kind == "soc":
-            out = min(out, float(v[r0] - np.linalg.norm(v[r0 + 1:r0 + k])))
-        elif kind == "psd":
-            M = v[r0:r0 + k * k].reshape(k, k, order="F")
-            noise = 4.0 * (k + 2) * k * 2.0 ** -52 * float(np.max(np.abs(M), initial=0.0))
-            out = min(out, float(np.linalg.eigvalsh(0.5 * (M + M.T))[0]) - noise)
-    return out
+    return cone_margin(E.form, v, rounding=True)
 
 
 def _float_value(E: ExactForm, side: str, point: np.ndarray) -> float:
@@ -948,7 +929,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             # no re-solve first: move the solver's primal point along a direction into
             # the interior of K, where the data have one (the price: τ·cᵀd)
             if d is not None:
-                worst = max(0.0, -_cone_margin(form, form.A @ sol.x + form.b))
+                worst = max(0.0, -cone_margin(form, form.A @ sol.x + form.b))
                 move_inward("primal", lambda tau: sol.x + tau * d, worst, "K", True)
         # Moving y by τe gains no room when e is in the range of A (A d = e): the exact
         # correction onto Aᵀy = c removes the move again (it keeps (I − P_A)τe only).

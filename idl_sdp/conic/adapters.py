@@ -29,6 +29,7 @@ from typing import Any, Dict, Optional, Tuple
 import numpy as np
 import scipy.sparse as sp
 
+from .._objcache import derived
 from .._repr import deprecated_alias
 from .._solvers import DEFAULT_OPTIONS, check_solver, not_installed
 from .._validation import check_nonneg_float
@@ -84,22 +85,37 @@ def _svec_map(n: int, upper: bool) -> sp.csr_array:
     return sp.csr_array((vals, (rows, cols)), shape=(r, n * n))
 
 
-def _solver_rows(form: ConicForm, upper: bool):
-    """(A_s, b_s, T_blocks): the solver's s = b_s − A_s x data, PSD rows as svec."""
-    blocks_A, blocks_b, T = [], [], []
+def _solver_matrix(form: ConicForm, upper: bool):
+    """(A_s, T_blocks): the solver's −A with PSD rows as svec, and the svec maps."""
+    blocks_A, T = [], []
     A = sp.csr_array(form.A)
     for kind, k, r0 in form.offsets():
-        rows = k * k if kind == "psd" else k
-        Ak, bk = A[r0:r0 + rows], form.b[r0:r0 + rows]
+        Ak = A[r0:r0 + (k * k if kind == "psd" else k)]
         if kind == "psd":
-            Tk = _svec_map(k, upper)
-            Ak, bk = Tk @ Ak, Tk @ bk
-            T.append(Tk)
+            T.append(_svec_map(k, upper))
+            Ak = T[-1] @ Ak
         blocks_A.append(-Ak)
-        blocks_b.append(bk)
     A_s = sp.vstack(blocks_A, format="csc") if blocks_A else sp.csc_array((0, form.n))
+    return A_s, T
+
+
+def _solver_rows(form: ConicForm, upper: bool):
+    """(A_s, b_s, T_blocks): the solver's s = b_s − A_s x data, PSD rows as svec.
+
+    The matrix part is kept per A object and cone list: the re-solves of
+    :func:`~idl_sdp.certify.value_bounds` change only b and c.
+    """
+    A_s, T = derived(form.A, ("solver_rows", upper, tuple(form.cones)),
+                     lambda: _solver_matrix(form, upper))
+    blocks_b, t = [], 0
+    for kind, k, r0 in form.offsets():
+        bk = form.b[r0:r0 + (k * k if kind == "psd" else k)]
+        if kind == "psd":
+            bk = T[t] @ bk
+            t += 1
+        blocks_b.append(bk)
     b_s = np.concatenate(blocks_b) if blocks_b else np.zeros(0)
-    return A_s, b_s, T
+    return A_s.copy(), b_s, T     # a copy: a solver may scale its data in place
 
 
 def _dual_to_form(form: ConicForm, z: np.ndarray, T) -> np.ndarray:
