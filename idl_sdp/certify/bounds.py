@@ -975,12 +975,6 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             proofs[side] = proof
 
         for rel in PERTURBATIONS if perturb else ():
-            # (a side proven to have no room ε is not re-solved with an ε' ≥ ε: that
-            # shrunk side is empty too)
-            failing = [side for side in proofs if proofs[side].bound is None
-                       and not (side in no_room and no_room[side][0] <= rel * scales[side])]
-            if not failing:
-                break
             # the solver's own point misses room by about its (default) tolerance; a
             # perturbed point solved tightly needs far less, so only the shortfall of a
             # perturbed attempt sets the next ε
@@ -991,7 +985,15 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             # same solve)
             eps = {side: max(rel * scales[side], 4.0 * last_short[side],
                              TIGHT[sol.solver] * sizes[side], 10.0 * last_eps[side])
-                   for side in failing}
+                   for side in proofs if proofs[side].bound is None}
+            # a side proven to have no room ε is not re-solved with an ε' ≥ ε (that
+            # shrunk side is empty too; seen on qap7: two more infeasible re-solves, each
+            # 6× the solve)
+            failing = [side for side in eps
+                       if not (side in no_room and no_room[side][0] <= eps[side])]
+            if not failing:
+                break
+            eps = {side: eps[side] for side in failing}
             last_eps.update(eps)
             # Both sides are shrunk in one re-solve; once such a re-solve fails (an
             # ill-posed dual makes the shrunk problem empty or numerically hopeless, and
@@ -1011,23 +1013,38 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                     continue
                 for side in group:
                     use_resolve(side, alt, eps[side])
-        # A side proven only with an ε that costs more than about 1e-6 of the value
-        # (ε·eᵀ(other point) ≈ ε/scale), or whose bound lies more than 1e-7 (relative)
-        # from the solver's value (the first-order estimate can be far off: truss2's
-        # enclosure μ 5e-7 → 9e-9): one more re-solve at ε/100 gives a point that either
-        # proves a better bound itself or, missing the cone by the re-solve's small
-        # residual, is the near end of a blend (below).
         ref = sol.objective if math.isfinite(sol.objective) else None
 
+        def blend(sides) -> None:
+            """Blend each side proven on a point with room towards the better points
+            that missed the cone (:func:`_blend`)."""
+            for side in sides:
+                pt = roomy[side][0]
+                if ref is not None and abs(float(proofs[side].bound) - ref) <= \
+                        1e-9 * max(1.0, abs(ref)):
+                    continue   # within 1e-9 of the solver's value already: a blend gains less
+                blended = _blend(side, proofs[side], pt, near[side], provers[side], E)
+                if blended is not None:
+                    proofs[side], t = blended
+                    perturbations[("upper" if side == "primal" else "lower") + "_blend"] = t
+
+        blend(list(roomy))
+        # A side whose (blended) bound still lies more than 1e-7 (relative) from the
+        # solver's value (or, without a value, was proven with an ε that costs more than
+        # about 1e-6 of it: ε·eᵀ(other point) ≈ ε/scale): one more re-solve at ε/100
+        # gives a point that either proves a better bound itself or, missing the cone by
+        # the re-solve's small residual, is the near end of a new blend (truss2's
+        # enclosure μ 5e-7 → 9e-9). Blending first spares that re-solve where the blend
+        # alone gets within 1e-7.
         def costly(side: str) -> bool:
-            if roomy[side][1] / scales[side] > 1e-6:
-                return True
-            return ref is not None and abs(float(proofs[side].bound) - ref) > \
-                1e-7 * max(1.0, abs(ref))
+            if ref is None:
+                return roomy[side][1] / scales[side] > 1e-6
+            return abs(float(proofs[side].bound) - ref) > 1e-7 * max(1.0, abs(ref))
 
         refine = {side: roomy[side][1] / 100.0 for side in roomy if perturb and costly(side)}
         if refine:
             alt = solve_conic(_shrunk(form, e, refine), solver, popts)
+            improved = []
             for side, eps_r in refine.items() if alt.status.startswith("optimal") else ():
                 pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps_r)[0]
                 proof = attempt(side, pt)
@@ -1037,14 +1054,12 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                 if better:
                     proofs[side], roomy[side] = proof, (pt, eps_r)
                     perturbations["upper" if side == "primal" else "lower"] = eps_r
-        for side, (pt, _) in roomy.items():
-            if ref is not None and abs(float(proofs[side].bound) - ref) <= \
-                    1e-9 * max(1.0, abs(ref)):
-                continue   # within 1e-9 of the solver's value already: a blend gains less
-            blended = _blend(side, proofs[side], pt, near[side], provers[side], E)
-            if blended is not None:
-                proofs[side], t = blended
-                perturbations[("upper" if side == "primal" else "lower") + "_blend"] = t
+                    perturbations.pop(("upper" if side == "primal" else "lower") + "_blend",
+                                      None)
+                    improved.append(side)
+                elif proof.bound is None:
+                    improved.append(side)     # its point is a new near end for the blend
+            blend(improved)
         for side in proofs:
             if proofs[side].bound is None:
                 if side in no_room:
