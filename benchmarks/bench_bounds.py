@@ -215,7 +215,8 @@ def run_one(path: str, solver: str, options: Dict[str, Any],
             "reported": vb.reported, "solver_status": vb.solver_status,
             "seconds": dict(vb.seconds), "total": total, "check": check,
             "t_check": t_check, "reasons": dict(vb.reasons),
-            "no_room": dict(getattr(vb, "no_room", {}))}
+            "no_room": dict(getattr(vb, "no_room", {})),
+            "resolves": getattr(vb, "resolves", None)}
 
 
 def _worker(conn) -> None:
@@ -484,11 +485,31 @@ def summarize(probs, results, keys) -> str:
                           r["name"]) for r in rs if r["out"]["seconds"]["solve"] >= 0.3)
             slow = ("; on the runs whose solve took ≥ 0.3 s: " + ", ".join(
                 f"{n} {q:.2g}" for q, n in big)) if big else ""
+            split = ""
+            with_n = [r for r in rs if r["out"].get("resolves") is not None]
+            if with_n:
+                none = [r for r in with_n if r["out"]["resolves"] == 0]
+                proofs = sorted((t_bounds(r["out"]["seconds"])
+                                 - r["out"]["seconds"].get("resolves", 0.0))
+                                / r["out"]["seconds"]["solve"] for r in with_n)
+                per = sorted(r["out"]["seconds"].get("resolves", 0.0) / r["out"]["resolves"]
+                             / r["out"]["seconds"]["solve"] for r in with_n
+                             if r["out"]["resolves"])
+                split = (f"; re-solves per run median "
+                         f"{sorted(r['out']['resolves'] for r in with_n)[len(with_n) // 2]}, "
+                         f"{len(none)} of {len(with_n)} runs without one"
+                         + (f" (t_bounds/t_solve on those: median "
+                            f"{sorted(t_bounds(r['out']['seconds']) / r['out']['seconds']['solve'] for r in none)[len(none) // 2]:.2g})"
+                            if none else "")
+                         + (f"; one re-solve took a median {per[len(per) // 2]:.2g}× the "
+                            f"solve" if per else "")
+                         + f"; the bounds without their re-solves (proofs, moves, blends): "
+                           f"median {proofs[len(proofs) // 2]:.2g}× the solve")
             lines.append(f"- Time, {solver} {setting} ({len(rs)} runs with bounds attempted): "
                          f"t_bounds/t_solve "
                          f"median {rat[len(rat) // 2]:.2g} (range {rat[0]:.2g}–{rat[-1]:.2g}); "
                          f"whole value_bounds call median {tot[len(tot) // 2]:.2g} s, "
-                         f"max {tot[-1]:.2g} s{slow}.")
+                         f"max {tot[-1]:.2g} s{slow}{split}.")
     chk = sorted(r["out"]["t_check"] for r in runs)
     if chk:
         lines.append(f"- Certificate re-check time: median {chk[len(chk) // 2]:.2g} s, max "
@@ -728,11 +749,12 @@ def render(probs, results, meta, write: bool, suffix: str = "") -> None:
                      fmt_bound(o["upper"], "upper"), fmt(o["width"], 2), inside,
                      f"{s['solve']:.3g}", ratio(s, "lower"), ratio(s, "upper"),
                      ratio(s, "bounds"),
+                     "–" if o.get("resolves") is None else str(o["resolves"]),
                      f"{o['t_check']:.3g}", o["check"], no_room_text(o),
                      short_reason(o["reasons"])])
     header = ["problem", "solver", "setting", "reported", "solver status → status", "lower",
               "upper", "μ", "published in", "t_solve s", "t_lower/t_solve", "t_upper/t_solve",
-              "t_bounds/t_solve",
+              "t_bounds/t_solve", "re-solves",
               "check s", "re-check", "proven no room", "why a side is infinite"]
     pub = table(["problem", "m", "PSD blocks (largest)", "published optimum", "± tol",
                  "notes", "ill-posed"],
@@ -762,7 +784,8 @@ def render(probs, results, meta, write: bool, suffix: str = "") -> None:
                     "`t_lower/t_solve`, `t_upper/t_solve` = everything each bound took after "
                     "it (exact proofs and perturbed re-solves) relative to it, `t_bounds` both "
                     "(`–` for a side: the version of value_bounds does not time the sides "
-                    "apart); `check s` = "
+                    "apart); `re-solves` = how many perturbed (or auxiliary) problems the bounds "
+                    "solved, each about as costly as the first solve; `check s` = "
                     "`check_value_bounds` on the certificate; `(+k perturbed)` = k perturbed "
                     "re-solves also failed for that side; `proven no room` = a side proven to have "
                     "no feasible point with room ε in its cone (`ValueBounds.no_room`); "
@@ -789,10 +812,10 @@ def code_digest() -> str:
     import hashlib
 
     from idl_sdp.certify import bounds, bounds_check
-    from idl_sdp.conic import adapters, form
+    from idl_sdp.conic import adapters, form, margins
 
     out = []
-    for mod in (bounds, bounds_check, adapters, form):
+    for mod in (bounds, bounds_check, adapters, form, margins):
         with open(mod.__file__, "rb") as fh:
             digest = hashlib.sha256(fh.read()).hexdigest()[:12]
         out.append(f"{mod.__name__.split('.')[-1]}.py {digest}")

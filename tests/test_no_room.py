@@ -231,6 +231,8 @@ def test_a_failed_two_sided_resolve_is_split_into_one_per_side(monkeypatch):
     vb = value_bounds(idl_sdp.read_sdpa(SDPLIB / "truss1.dat-s"))
     assert calls.count(True) == 1          # one failed two-sided re-solve, then split
     assert calls.count(False) >= 3         # the first solve and one per side
+    assert vb.resolves == len(calls) - 1   # every call but the first is a re-solve
+    assert 0.0 < vb.seconds["resolves"] <= vb.seconds["bounds"]
     # the same enclosure as without the failure (both contain p*: they overlap), as tight
     assert vb.status == "bounded" and vb.lower <= ref.upper and ref.lower <= vb.upper
     assert vb.width <= max(1e-8, 2 * ref.width)

@@ -710,8 +710,12 @@ class ValueBounds:
         μ = (upper − lower)/max(1, (abs(upper) + abs(lower))/2) (VSDP's measure).
     solver, solver_status : str
     seconds : dict
-        ``solve`` (the solver's solve) and ``bounds`` (everything after it: the exact
-        proofs and any re-solves of perturbed problems).
+        ``solve`` (the solver's solve), ``bounds`` (everything after it: the exact
+        proofs and any re-solves of perturbed problems) and ``resolves`` (the part of
+        ``bounds`` spent in those re-solves).
+    resolves : int
+        How many re-solves the bounds needed (each costs about one solve: the time of
+        a bound is mostly theirs wherever one is needed).
     reasons : dict
         Why a side is infinite.
     perturbations : dict
@@ -744,6 +748,7 @@ class ValueBounds:
     assumptions: Dict[str, float] = field(default_factory=dict)
     perturbations: Dict[str, float] = field(default_factory=dict)
     no_room: Dict[str, float] = field(default_factory=dict)
+    resolves: int = 0
 
     @property
     def width(self) -> float:
@@ -858,7 +863,17 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
     perturbations: Dict[str, float] = {}   # ε of the point each side was proven on
     # sides proven to have no point with room ε: side → (ε, proof)
     no_room: Dict[str, Tuple[float, SideProof]] = {}
-    seconds = {"solve": sol.seconds}
+    seconds = {"solve": sol.seconds, "resolves": 0.0}
+    resolves = [0]
+
+    def resolve(f: ConicForm, o: Dict[str, Any]) -> ConicSolution:
+        """A re-solve (of a perturbed or auxiliary problem), timed and counted."""
+        t1 = time.perf_counter()
+        try:
+            return solve_conic(f, solver, o)
+        finally:
+            seconds["resolves"] += time.perf_counter() - t1
+            resolves[0] += 1
     cert: Dict[str, Any] = {"format": CERTIFICATE_FORMAT,
                             "format_version": CERTIFICATE_FORMAT_VERSION,
                             "kind": KIND_VALUE_BOUNDS, "form": _form_json(form),
@@ -1001,8 +1016,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             groups = [failing] if not split else [[side] for side in failing]
             while groups:
                 group = groups.pop(0)
-                alt = solve_conic(_shrunk(form, e, {side: eps[side] for side in group}),
-                                  solver, popts)
+                alt = resolve(_shrunk(form, e, {side: eps[side] for side in group}), popts)
                 if len(group) == 2 and not alt.status.startswith("optimal") and \
                         alt.status not in ("unbounded", "infeasible"):
                     split = True
@@ -1043,7 +1057,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
 
         refine = {side: roomy[side][1] / 100.0 for side in roomy if perturb and costly(side)}
         if refine:
-            alt = solve_conic(_shrunk(form, e, refine), solver, popts)
+            alt = resolve(_shrunk(form, e, refine), popts)
             improved = []
             for side, eps_r in refine.items() if alt.status.startswith("optimal") else ():
                 pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps_r)[0]
@@ -1103,12 +1117,12 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         x = sol.x / max(1e-300, float(np.max(np.abs(sol.x)))) if sol.x is not None else None
         ray = prove_ray(E, x) if x is not None else SideProof(None, None, "no ray")
         feas_form = ConicForm(np.zeros_like(form.c), 0.0, form.A, form.b, form.cones)
-        feas = solve_conic(feas_form, solver, opts)
+        feas = resolve(feas_form, opts)
         pt = prove_upper(ExactForm(feas_form), feas.x) if feas.x is not None and \
             feas.status.startswith("optimal") else SideProof(None, None, "no feasible point")
         if pt.bound is None and perturb:
             for rel in PERTURBATIONS:
-                alt = solve_conic(_perturbed(feas_form, "primal", rel), solver, opts)
+                alt = resolve(_perturbed(feas_form, "primal", rel), opts)
                 if alt.status.startswith("optimal"):
                     pt = prove_upper(ExactForm(feas_form), alt.x)
                     if pt.bound is not None:
@@ -1150,7 +1164,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                          for k, v in perturbations.items()}
     return ValueBounds(lower, upper, status, reported, sol.solver, sol.raw_status, seconds,
                        reasons, cert, assumptions, perturbations,
-                       {side: eps for side, (eps, _) in no_room.items()})
+                       {side: eps for side, (eps, _) in no_room.items()}, resolves[0])
 
 
 def _jfloat(v: float) -> Any:
