@@ -361,35 +361,51 @@ def test_sdplib_infeasible_and_unbounded(name, status):
     ("hinf9", None, "lower", 1e-5),
     ("control2", None, "lower", 1.5e-5),
 ])
-def test_blended_points_tighten_perturbed_bounds(name, opts, side, mu_max):
+def test_blended_points_tighten_perturbed_bounds(name, opts, side, mu_max, monkeypatch):
     """A side proven only on a perturbed point pays ε·eᵀ(other point); the blend with
-    the solver's own point recovers most of it, and is proven like any point."""
+    the solver's own point recovers most of it, and is proven like any point. (With
+    the scaled dual correction these lower sides need no perturbed point at all: it is
+    switched off to test the blend, and the default run must be as tight.)"""
+    import idl_sdp.certify.bounds as B
+
     prob = idl_sdp.read_sdpa(SDPLIB / f"{name}.dat-s")
     tight = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
-    vb = value_bounds(prob, solver_options=tight if opts == "tight" else None)
+    opts_ = tight if opts == "tight" else None
+    default = value_bounds(prob, solver_options=opts_)
+    monkeypatch.setattr(B, "scaled_dual_point", lambda *a, **k: None)
+    vb = value_bounds(prob, solver_options=opts_)
     opt, half = _published(name)
-    assert vb.status == "bounded", vb.reasons
-    assert vb.lower - half <= opt <= vb.upper + half, (vb, opt)
+    for got in (vb, default):
+        assert got.status == "bounded", got.reasons
+        assert got.lower - half <= opt <= got.upper + half, (got, opt)
+        assert got.width <= mu_max, got
+        _check(got)
     assert 0.0 < vb.perturbations[f"{side}_blend"] < 0.5
-    assert vb.width <= mu_max, vb
-    _check(vb)
 
 
 @pytest.mark.skipif(not SDPLIB.is_dir(), reason="../shared/data/sdplib not present")
-def test_blend_of_a_maximisation_is_reported_on_the_users_side():
+def test_blend_of_a_maximisation_is_reported_on_the_users_side(monkeypatch):
     """max −cᵀx: the primal side bounds the user's lower value; keys flip with it."""
     # (truss7: its lower side is blended; truss2, used before, no longer needs a blend
     # since a bound far from the solver's value gets one more re-solve)
+    import idl_sdp.certify.bounds as B
+
     prob = idl_sdp.read_sdpa(SDPLIB / "truss7.dat-s")
-    vb_min = value_bounds(prob)
-    vb_max = value_bounds(cp.Problem(cp.Maximize(-prob.objective.expr), prob.constraints))
-    assert "lower_blend" in vb_min.perturbations
-    assert set(vb_max.perturbations) == {
-        {"upper": "lower", "lower": "upper"}[k.split("_")[0]] + k[5:]
-        for k in vb_min.perturbations}
-    assert vb_max.lower == pytest.approx(-vb_min.upper, rel=1e-9)
-    assert vb_max.upper == pytest.approx(-vb_min.lower, rel=1e-9)
-    _check(vb_max)
+    maxed = cp.Problem(cp.Maximize(-prob.objective.expr), prob.constraints)
+    for scaled in (True, False):
+        # (with the scaled dual correction truss7's lower side is "lower_scaled";
+        # without it, it is perturbed and blended)
+        if not scaled:
+            monkeypatch.setattr(B, "scaled_dual_point", lambda *a, **k: None)
+        vb_min = value_bounds(prob)
+        vb_max = value_bounds(maxed)
+        assert ("lower_scaled" if scaled else "lower_blend") in vb_min.perturbations
+        assert set(vb_max.perturbations) == {
+            {"upper": "lower", "lower": "upper"}[k.split("_")[0]] + k[5:]
+            for k in vb_min.perturbations}
+        assert vb_max.lower == pytest.approx(-vb_min.upper, rel=1e-9)
+        assert vb_max.upper == pytest.approx(-vb_min.lower, rel=1e-9)
+        _check(vb_max)
 
 
 # ------------------------------------------------------------- the lab

@@ -26,7 +26,11 @@ p* ≤ cᵀx* + d ≤ cᵀx' + d + ‖c‖₂θ.
 t = 0). **Unboundedness**: a feasible point (upper bound as above) and a ray x* with
 A_Z x* = 0, A x* ∈ K on the other rows and cᵀx* < 0.
 
-Solver points on the boundary of K fail the room test by rounding; then the problem
+Solver points on the boundary of K fail the room test by rounding. Before any re-solve,
+a failing dual point is moved onto Aᵀy = c in its own metric instead of the least-norm
+one (:mod:`~idl_sdp.certify.scaled_correction`), which keeps its tiny eigenvalues
+positive; and the primal point is moved along an interior direction of the data
+(:func:`interior_direction`). Where these fail, the problem
 is re-solved with the cone shrunk by ε·e (e the identity of K: the primal slack
 s − εe ∈ K, or the dual y − εe ∈ K* — VSDP's perturbed problems) for a few ε, and the
 proof is made on that point. A problem without interior points (ill-posed) keeps an
@@ -54,6 +58,7 @@ from ..conic.margins import cone_layout, cone_margin
 from .certificate import CERTIFICATE_FORMAT, CERTIFICATE_FORMAT_VERSION, KIND_VALUE_BOUNDS
 from .exact_data import DyadicCSR, DyadicVec, psd_lower_bound, sqrt_upper
 from .rational import ExactMatrix, ceil_float, floor_float
+from .scaled_correction import scaled_dual_point
 
 __all__ = ["ValueBounds", "value_bounds", "bounds_from_solution", "prove_upper",
            "prove_lower"]
@@ -628,6 +633,21 @@ def _float_margin(E: ExactForm, side: str, point: np.ndarray) -> float:
     return cone_margin(E.form, v, rounding=True)
 
 
+def _scaled_dual(E: ExactForm, y: np.ndarray) -> Optional[Tuple[np.ndarray, float]]:
+    """(y moved onto Aᵀy = c by :func:`scaled_dual_point` after clipping it into K*,
+    the relative residual that removed) or None where that does not apply."""
+    _, keep, _ = E.equations("dual")
+    if not keep or len(keep) > MAX_CORRECTION or not np.all(np.isfinite(y)):
+        return None
+    y0 = dual_inward(E.form, y, 0.0)[0]
+    moved = scaled_dual_point(E.form, y0, keep)
+    if moved is None:
+        return None
+    c = E.form.c[keep]
+    r = float(np.linalg.norm(c - E.form.A.T.tocsr()[keep] @ y0))
+    return moved, r / max(1.0, float(np.linalg.norm(c)))
+
+
 def _float_value(E: ExactForm, side: str, point: np.ndarray) -> float:
     """The objective a point would bound, in floating point (cᵀx + d or d − bᵀy)."""
     v = _float_corrected(E, side, point)
@@ -721,8 +741,10 @@ class ValueBounds:
     perturbations : dict
         For each side proven on the point of a perturbed re-solve (or a dual moved
         inside K*), the ε used, and ``lower_blend`` / ``upper_blend``: the weight t of
-        that point in the blend that was proven instead (how the point was found; not
-        part of the proof).
+        that point in the blend that was proven instead, and ``lower_scaled``: the
+        relative residual of Aᵀy = c that the scaled dual correction removed, when a
+        dual point was proven that way (how the point was found; not part of the
+        proof). An ε of 0 marks the original problem re-solved at tight tolerance.
     assumptions : dict
         What the bounds assume beyond the data (``{"slack_bound": s̄}`` when the lower
         bound used the user's slack bound; empty: nothing).
@@ -800,9 +822,13 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
     solver_options : dict, optional
         Passed to the solver (e.g. tolerances); defaults as in ``idl_sdp._solvers``.
     perturb : bool
-        Re-solve with the cone shrunk (ε·e, ε = 1e-10 … 1e-4 relative to the point's
-        size, or four times the room that was missing) when the solver's point cannot
-        be proven inside the cone. A dual whose data already prove that it has no
+        When the solver's point cannot be proven inside the cone, move it first (the
+        scaled dual correction, the primal interior direction, the dual moved inside
+        K*: no re-solve), then re-solve with the cone shrunk (ε·e, ε = 1e-10 … 1e-4
+        relative to the point's size, or four times the room that was missing; a side
+        already proven is shrunk alongside and keeps the better of its proofs).
+        ``False``: only the solver's own points are tried. A dual whose data already
+        prove that it has no
         interior (a column of A in K with cost ≤ 0, :func:`column_no_room`) is not
         re-solved: every shrunk dual is infeasible.
     source : dict, optional
@@ -896,22 +922,36 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         # unproven points that missed the cone by a finite amount, in the order tried
         near: Dict[str, List[np.ndarray]] = {"primal": [], "dual": []}
 
-        def attempt(side: str, point: np.ndarray) -> SideProof:
+        roomy: Dict[str, Tuple[np.ndarray, float]] = {}   # proven point, its ε
+
+        def attempt(side: str, point: np.ndarray) -> Tuple[SideProof, np.ndarray]:
+            """Prove ``side`` on ``point``; a dual point that fails is tried once more
+            moved onto Aᵀy = c in its own metric (:func:`scaled_dual_point`: no
+            re-solve). Returns the proof and the point it was made on."""
             proof = provers[side](E, point)
             if proof.bound is None and 0.0 < proof.shortfall < math.inf:
                 near[side].append(point)
-            return proof
+            if proof.bound is None and side == "dual" and perturb:
+                moved = _scaled_dual(E, point)
+                if moved is not None:
+                    alt = provers[side](E, moved[0])
+                    if alt.bound is not None:
+                        perturbations["lower_scaled"] = moved[1]
+                        return alt, moved[0]
+                    tried[side].append(f"scaled correction: {alt.reason}")
+            return proof, point
 
         for side in provers:
             if firsts[side] is not None:
-                proofs[side] = attempt(side, firsts[side])
+                proofs[side], pt = attempt(side, firsts[side])
+                if proofs[side].bound is not None and pt is not firsts[side]:
+                    roomy[side] = (pt, 0.0)      # proven on a moved point: blend, refine
             if proofs[side].bound is None:
                 tried[side].append(proofs[side].reason)
         e = cone_identity(form)
         scales = _perturbation_scales(form, sol, e)
         sizes = {side: max(1.0, float(np.max(np.abs(firsts[side]), initial=0.0)))
                  if firsts[side] is not None else 1.0 for side in firsts}
-        roomy: Dict[str, Tuple[np.ndarray, float]] = {}   # proven point, its ε
         no_room.clear()
         if proofs["dual"].bound is None:
             # a column of A that proves the dual has no interior needs no re-solve (and
@@ -928,8 +968,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             short = 0.0
             for rel in PERTURBATIONS[:2]:
                 tau = max(rel * scales[side], 4.0 * worst, 4.0 * short)
-                room_pt = point_at(tau)
-                proof = attempt(side, room_pt)
+                proof, room_pt = attempt(side, point_at(tau))
                 if proof.bound is not None:
                     perturbations["upper" if side == "primal" else "lower"] = tau
                     proofs[side] = proof
@@ -979,7 +1018,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                                    f"{alt.raw_status}")
                 return
             pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps_side)[0]
-            proof = attempt(side, pt)
+            proof, pt = attempt(side, pt)
             if proof.bound is not None:
                 perturbations["upper" if side == "primal" else "lower"] = eps_side
                 roomy[side] = (pt, eps_side)
@@ -988,6 +1027,22 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                 last_short[side] = proof.shortfall if math.isfinite(proof.shortfall) \
                     else 0.0
             proofs[side] = proof
+
+        def improve(side: str, alt: ConicSolution, eps_side: float) -> bool:
+            """Keep the proof on ``alt``'s point of ``side`` where it is better; whether
+            that point gave something to blend with (a better proof, or a point that
+            missed the cone and so became a near end)."""
+            pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps_side)[0]
+            proof, pt = attempt(side, pt)
+            better = proof.bound is not None and (
+                proof.bound < proofs[side].bound if side == "primal"
+                else proof.bound > proofs[side].bound)
+            if better:
+                key = "upper" if side == "primal" else "lower"
+                proofs[side], roomy[side] = proof, (pt, eps_side)
+                perturbations[key] = eps_side
+                perturbations.pop(key + "_blend", None)
+            return better or proof.bound is None
 
         for rel in PERTURBATIONS if perturb else ():
             # the solver's own point misses room by about its (default) tolerance; a
@@ -998,27 +1053,37 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
             # previous perturbed point lacked
             # and, after a failed attempt, at least 10× its ε (a repeated ε repeats the
             # same solve)
-            eps = {side: max(rel * scales[side], 4.0 * last_short[side],
-                             TIGHT[sol.solver] * sizes[side], 10.0 * last_eps[side])
-                   for side in proofs if proofs[side].bound is None}
+            eps_all = {side: max(rel * scales[side], 4.0 * last_short[side],
+                                 TIGHT[sol.solver] * sizes[side], 10.0 * last_eps[side])
+                       for side in proofs}
             # a side proven to have no room ε is not re-solved with an ε' ≥ ε (that
             # shrunk side is empty too; seen on qap7: two more infeasible re-solves, each
             # 6× the solve)
-            failing = [side for side in eps
-                       if not (side in no_room and no_room[side][0] <= eps[side])]
+            failing = [side for side in proofs if proofs[side].bound is None
+                       and not (side in no_room and no_room[side][0] <= eps_all[side])]
             if not failing:
                 break
-            eps = {side: eps[side] for side in failing}
+            eps = {side: eps_all[side] for side in failing}
             last_eps.update(eps)
+            # A side already proven is shrunk too (its point is not used): a problem
+            # shrunk on both sides has a solution inside both cones, whose failing side
+            # the solver gets more accurately (hinf9's upper bound: 236.25 with both
+            # shrunk, 237.04 then 236.26 after a refine with the primal alone).
+            companions = {side: eps_all[side] for side in proofs if side not in failing
+                          and proofs[side].bound is not None and side not in no_room}
             # Both sides are shrunk in one re-solve; once such a re-solve fails (an
             # ill-posed dual makes the shrunk problem empty or numerically hopeless, and
             # that loses the primal side too), each side gets a re-solve of its own.
             groups = [failing] if not split else [[side] for side in failing]
             while groups:
                 group = groups.pop(0)
-                alt = resolve(_shrunk(form, e, {side: eps[side] for side in group}), popts)
-                if len(group) == 2 and not alt.status.startswith("optimal") and \
-                        alt.status not in ("unbounded", "infeasible"):
+                shrink = {side: eps[side] for side in group}
+                if not split:
+                    shrink.update(companions)
+                alt = resolve(_shrunk(form, e, shrink), popts)
+                ray_side = {"unbounded": "dual", "infeasible": "primal"}.get(alt.status)
+                if len(shrink) == 2 and not alt.status.startswith("optimal") and \
+                        ray_side not in group:
                     split = True
                     for side in group:
                         tried[side].append(f"perturbed problem (ε = {eps[side]:.1e}, both "
@@ -1027,6 +1092,9 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                     continue
                 for side in group:
                     use_resolve(side, alt, eps[side])
+                for side in (shrink.keys() - set(group)) if alt.status.startswith(
+                        "optimal") else ():
+                    improve(side, alt, shrink[side])     # a companion's point may be better
         ref = sol.objective if math.isfinite(sol.objective) else None
 
         def blend(sides) -> None:
@@ -1058,22 +1126,9 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
         refine = {side: roomy[side][1] / 100.0 for side in roomy if perturb and costly(side)}
         if refine:
             alt = resolve(_shrunk(form, e, refine), popts)
-            improved = []
-            for side, eps_r in refine.items() if alt.status.startswith("optimal") else ():
-                pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps_r)[0]
-                proof = attempt(side, pt)
-                better = proof.bound is not None and (
-                    proof.bound < proofs[side].bound if side == "primal"
-                    else proof.bound > proofs[side].bound)
-                if better:
-                    proofs[side], roomy[side] = proof, (pt, eps_r)
-                    perturbations["upper" if side == "primal" else "lower"] = eps_r
-                    perturbations.pop(("upper" if side == "primal" else "lower") + "_blend",
-                                      None)
-                    improved.append(side)
-                elif proof.bound is None:
-                    improved.append(side)     # its point is a new near end for the blend
-            blend(improved)
+            # (a refined point that is not better may still be a new near end of a blend)
+            blend([side for side, eps_r in refine.items()
+                   if alt.status.startswith("optimal") and improve(side, alt, eps_r)])
         for side in proofs:
             if proofs[side].bound is None:
                 if side in no_room:

@@ -48,6 +48,25 @@ practice 1–4 model SDPs suffice: the polish leaves S exact for the current (A,
 the model is wrong only on the samples whose pre-activation changes sign when (A, D)
 moves.
 
+Known limit (issue 13: at most 8 model SDPs). On the two random instances of
+``benchmarks/bench_theta.py`` with n = 2, eq5 and reg = 0, the method needs 9 and 12
+model SDPs, for two different reasons. (a) With n = 2 the hidden states of the active
+samples almost lie in the span of (U, 1), so after (E, f) is eliminated the row Hessians
+S_j are singular (up to 4 null directions per row at m = 50, with no gradient
+component in them) or close to it. The model is flat or nearly flat there, so its
+minimiser over the feasible set lands on ‖D‖₂ = 1 − ε, far from the current point. The
+inactive samples that this step activates then stop the line search at
+α = 0.07–0.56. Between these models the active set hardly changes (0–3 signs), so the
+next model is nearly the same and points at nearly the same D̂. (b) With the LMI active
+at every D̂, samples leave S a few at a time (6, 4, 4, 2, 2 in one row). Each full step
+is then too short by 10–25 % and cannot be extended past α = 1. Tried and reverted,
+because none was faster and some did not converge in 30: curvature ½(z − z₀)² with the
+exact gradient on the samples the last model's step activated (for one model, kept while
+inactive, or kept only within a band around the kink); a proximal term ρ_j‖Δd_j‖²
+(ρ_j = 10⁻¹⁰–10⁻⁴ ‖S_j‖); and counting the kink samples as active after every short step
+rather than after a null step. A model that is exact for these samples needs their
+one-sided cost ½(z)₊² in the SDP, with linear inequalities.
+
 Warm start across rounds needs no saved state: the first polish starts from Θ_k
 (the previous Θ-step's optimum) and recomputes its active sets for the new X, so the
 first model is the previous round's final model updated for the new X. (State
