@@ -93,9 +93,17 @@ def test_maxcut_enclosures_from_the_direction_are_tight_and_valid(n, seed, monke
 @pytest.mark.skipif(not SDPLIB.is_dir(), reason="../shared/data/sdplib not present")
 def test_a_bound_far_from_the_solvers_value_gets_one_more_resolve():
     """truss2: the first-order price estimate says its ε is cheap, but the proven bounds
-    lie ~4e-7 from the solver's value; one more re-solve at ε/100 recovers μ ≈ 1e-8."""
-    vb = value_bounds(idl_sdp.read_sdpa(SDPLIB / "truss2.dat-s"))
+    lie ~1e-7 from the solver's value; with ``refine_above=1e-7`` one more re-solve at
+    ε/100 recovers μ ≈ 1e-8. At the default (4e-7) that re-solve is not made, and the
+    enclosure stays within twice the threshold."""
+    prob = idl_sdp.read_sdpa(SDPLIB / "truss2.dat-s")
+    default = value_bounds(prob)
+    assert default.status == "bounded" and default.width <= 8e-7, default
+    vb = value_bounds(prob, refine_above=1e-7)
     assert vb.status == "bounded" and vb.width <= 5e-8, vb
+    assert vb.resolves >= default.resolves and vb.width < default.width
+    with pytest.raises(ValueError, match="refine_above"):
+        value_bounds(prob, refine_above=-1.0)
     assert vb.lower <= -123.38036 + 5e-6 and vb.upper >= -123.38036 - 5e-6  # published
     cert = json.loads(json.dumps(vb.certificate))
     assert check_value_bounds(cert) == (vb.status, vb.lower, vb.upper)

@@ -73,6 +73,12 @@ PERTURBATIONS = (1e-10, 1e-8, 1e-6, 1e-4)
 #: adapter; merged under the user's options). CVXOPT already ends "unknown" at 1e-9 on
 #: a small LP, and double-precision SDPA rarely reaches 1e-8: their tightest usable.
 TIGHT = {"CLARABEL": 1e-10, "SCS": 1e-9, "CVXOPT": 1e-8, "SDPA": 1e-8}
+#: A side proven this far (relative) from the solver's value gets one more re-solve to
+#: tighten it (:func:`bounds_from_solution`). A re-solve costs about one solve; below
+#: this the side uses less than half of a μ = 1e-6 enclosure (VSDP's 7–8 digits), and
+#: the usual cause is the solver's own residual (its price x*ᵀr in a lower bound), so
+#: for tighter enclosures solve more tightly (the tight points need no re-solve).
+REFINE_ABOVE = 4e-7
 #: Largest number of variables (dual side) or zero rows (primal side) whose Gram
 #: matrix is proven nonsingular exactly (a dense Cholesky certificate of that order).
 MAX_CORRECTION = 2000
@@ -639,7 +645,14 @@ def _scaled_dual(E: ExactForm, y: np.ndarray) -> Optional[Tuple[np.ndarray, floa
     _, keep, _ = E.equations("dual")
     if not keep or len(keep) > MAX_CORRECTION or not np.all(np.isfinite(y)):
         return None
-    y0 = dual_inward(E.form, y, 0.0)[0]
+    # Clipped into K*, and lifted by the resolution of a double-precision Cholesky
+    # proof (64·n·2⁻⁵²·max abs(y)): an eigenvalue that the correction keeps positive
+    # but below that cannot be proven (arch0: λ_min ≈ 1e-13 of a block of order 161).
+    # The lift costs about τ·tr(S*) of the bound; the scaled correction takes it back
+    # out along the large eigenvalues only.
+    n_max = max([k for kind, k, _ in E.offsets if kind == "psd"], default=1)
+    tau = 64.0 * n_max * 2.0 ** -52 * float(np.max(np.abs(y), initial=0.0))
+    y0 = dual_inward(E.form, y, tau)[0]
     moved = scaled_dual_point(E.form, y0, keep)
     if moved is None:
         return None
@@ -808,7 +821,8 @@ def _form_json(form: ConicForm) -> Dict[str, Any]:
 def value_bounds(problem: Any, solver: str = "CLARABEL", *,
                  solver_options: Optional[Dict[str, Any]] = None,
                  perturb: bool = True, source: Optional[Dict[str, Any]] = None,
-                 slack_bound: Optional[float] = None) -> ValueBounds:
+                 slack_bound: Optional[float] = None,
+                 refine_above: float = REFINE_ABOVE) -> ValueBounds:
     """A rigorous enclosure of the optimal value of a conic problem, with its proof.
 
     Parameters
@@ -840,6 +854,12 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
         dual point that is only almost in K* still gives a finite lower bound (VSDP's
         bound: yᵀs ≥ Σ_j n_j·min(0, λ_min(Y_j))·s̄); the certificate records it and
         its lower bound is valid under it. Without it such a lower bound is −inf.
+    refine_above : float
+        A proven side that lies more than this (relative to max(1, abs(value))) from
+        the solver's value gets one more re-solve to tighten it (default
+        :data:`REFINE_ABOVE` = 4e-7: a re-solve costs about one solve; ``0`` always,
+        ``inf`` never). For enclosures much tighter than that, tighter solver
+        tolerances are the cheaper way: their points need fewer re-solves.
 
     Returns
     -------
@@ -872,14 +892,20 @@ def value_bounds(problem: Any, solver: str = "CLARABEL", *,
                                         and not isinstance(slack_bound, bool)
                                         and math.isfinite(slack_bound) and slack_bound > 0):
         raise ValueError(f"slack_bound must be a positive finite number, got {slack_bound!r}")
+    if isinstance(refine_above, bool) or not isinstance(refine_above, (int, float)) or \
+            math.isnan(refine_above) or refine_above < 0:
+        raise ValueError(f"refine_above must be a number ≥ 0 (inf: never), got "
+                         f"{refine_above!r}")
     return bounds_from_solution(form, solve_conic(form, solver, opts), solver, opts,
-                                perturb=perturb, source=source, slack_bound=slack_bound)
+                                perturb=perturb, source=source, slack_bound=slack_bound,
+                                refine_above=float(refine_above))
 
 
 def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                          opts: Optional[Dict[str, Any]] = None, *, perturb: bool = True,
                          source: Optional[Dict[str, Any]] = None,
-                         slack_bound: Optional[float] = None) -> ValueBounds:
+                         slack_bound: Optional[float] = None,
+                         refine_above: float = REFINE_ABOVE) -> ValueBounds:
     """:func:`value_bounds` from a solution already computed by ``solve_conic(form,
     solver, opts)`` (the perturbed re-solves use the same solver and options)."""
     opts = dict(opts or {})
@@ -1111,17 +1137,17 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                     perturbations[("upper" if side == "primal" else "lower") + "_blend"] = t
 
         blend(list(roomy))
-        # A side whose (blended) bound still lies more than 1e-7 (relative) from the
-        # solver's value (or, without a value, was proven with an ε that costs more than
-        # about 1e-6 of it: ε·eᵀ(other point) ≈ ε/scale): one more re-solve at ε/100
-        # gives a point that either proves a better bound itself or, missing the cone by
-        # the re-solve's small residual, is the near end of a new blend (truss2's
+        # A side whose (blended) bound still lies more than refine_above (relative) from
+        # the solver's value (or, without a value, was proven with an ε that costs more
+        # than about 1e-6 of it: ε·eᵀ(other point) ≈ ε/scale): one more re-solve at
+        # ε/100 gives a point that either proves a better bound itself or, missing the
+        # cone by the re-solve's small residual, is the near end of a new blend (truss2's
         # enclosure μ 5e-7 → 9e-9). Blending first spares that re-solve where the blend
-        # alone gets within 1e-7.
+        # alone gets close enough.
         def costly(side: str) -> bool:
             if ref is None:
                 return roomy[side][1] / scales[side] > 1e-6
-            return abs(float(proofs[side].bound) - ref) > 1e-7 * max(1.0, abs(ref))
+            return abs(float(proofs[side].bound) - ref) > refine_above * max(1.0, abs(ref))
 
         refine = {side: roomy[side][1] / 100.0 for side in roomy if perturb and costly(side)}
         if refine:
