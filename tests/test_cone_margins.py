@@ -148,3 +148,56 @@ def test_solver_rows_cache_follows_b_and_is_not_shared_mutably():
     lp2 = ConicForm(lp.c, 0.0, lp.A, np.array([-5.0]), lp.cones)
     assert solve_conic(lp, "CLARABEL", {}).objective == pytest.approx(2.0, abs=1e-7)
     assert solve_conic(lp2, "CLARABEL", {}).objective == pytest.approx(5.0, abs=1e-7)
+
+
+def _inside(form, rng, room):
+    """A vector with every (non-zero) cone block at margin about ``room`` or more."""
+    v = np.zeros(form.A.shape[0])
+    for kind, k, r0 in form.offsets():
+        if kind == "nonneg":
+            v[r0:r0 + k] = room + rng.random(k)
+        elif kind == "soc":
+            u = rng.standard_normal(k - 1)
+            v[r0] = np.linalg.norm(u) + room + rng.random()
+            v[r0 + 1:r0 + k] = u
+        elif kind == "psd":
+            G = rng.standard_normal((k, k))
+            v[r0:r0 + k * k] = (G @ G.T + room * np.eye(k)).ravel(order="F")
+    return v
+
+
+@pytest.mark.parametrize("cones", CONE_SETS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("rounding", [False, True])
+def test_blend_weight_is_the_bisections_crossing(cones, seed, rounding):
+    """The closed-form crossing of the margin along a segment against a 60-step
+    bisection of the block-by-block margin, from points outside the cone by 1e-6 to
+    10 and from inside."""
+    rng = np.random.default_rng(seed)
+    form = _form(rng, cones)
+    layout = cone_layout(form)
+    for near_scale in (1e-6, 1e-2, 10.0, 0.0):
+        vb = _inside(form, rng, room=0.5)
+        va = vb + near_scale * rng.standard_normal(vb.size) - 2 * near_scale
+        target = 1e-3 * cone_margin(form, vb, rounding)
+        got = layout.blend_weight(va, vb, target, rounding)
+        assert got is not None
+        lo, hi = 0.0, 1.0
+        if _reference_margin(form, va, rounding) >= target:
+            hi = 0.0
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if _reference_margin(form, (1 - mid) * va + mid * vb, rounding) >= target:
+                hi = mid
+            else:
+                lo = mid
+        assert got == pytest.approx(hi, rel=1e-6, abs=1e-12)
+        assert _reference_margin(form, (1 - got) * va + got * vb, rounding) >= \
+            target - 1e-9 * max(1.0, abs(target))
+
+
+def test_blend_weight_declines_when_the_room_end_is_not_inside():
+    rng = np.random.default_rng(3)
+    form = _form(rng, [("psd", 3)])
+    vb = -_inside(form, rng, room=0.5)
+    assert cone_layout(form).blend_weight(vb + 1.0, vb, 0.1) is None

@@ -93,3 +93,57 @@ def test_exact_residual_bound_matches_a_fraction_reference(n):
     assert got >= lo
     assert got <= (Fraction(c) - min(inf, Fraction(float(np.sqrt(float(fro2)))) * (1 - Fraction(1, 2 ** 40)))) / Fraction(2) ** view.t
     assert got > 0          # B Bᵀ/n + I ⪰ I: the proof is positive
+
+
+def _sparse_exact(rows, cols, density, seed):
+    import scipy.sparse as sp
+    rng = np.random.default_rng(seed)
+    A = sp.random(rows, cols, density=density, random_state=rng, format="csr")
+    A.data = rng.standard_normal(A.nnz) * 10.0 ** rng.integers(-20, 20, A.nnz)
+    dense = [[Fraction(float(v)) for v in row] for row in A.toarray()]
+    return A, dense
+
+
+@pytest.mark.parametrize("rows,cols,density,seed", [
+    (40, 7, 0.3, 0), (12, 3, 0.0, 1), (30, 30, 0.05, 2), (6, 5, 1.0, 3), (1, 1, 1.0, 4)])
+def test_dyadic_csr_products_are_exact(rows, cols, density, seed):
+    """matvec (all rows and a row range, empty rows included), rmatvec, gram (AᵀA)
+    and gram_rows (AAᵀ) against Fraction sums."""
+    from idl_sdp.certify.exact_data import DyadicCSR, DyadicVec
+
+    A, dense = _sparse_exact(rows, cols, density, seed)
+    D = DyadicCSR(A)
+    rng = np.random.default_rng(seed + 100)
+    x = DyadicVec.of(rng.standard_normal(cols) * 10.0 ** rng.integers(-10, 10, cols))
+    y = DyadicVec.of(rng.standard_normal(rows))
+    ax = D.matvec(x)
+    ref = [sum((dense[i][j] * x.fraction(j) for j in range(cols)), Fraction(0))
+           for i in range(rows)]
+    assert [Fraction(v, 1 << ax.k) for v in ax.num] == ref
+    assert all(type(v) is int for v in ax.num)
+    lo, hi = rows // 3, rows - rows // 4
+    part = D.matvec(x, rows=(lo, hi))
+    assert [Fraction(v, 1 << part.k) for v in part.num] == ref[lo:hi]
+    aty = D.rmatvec(y)
+    assert [Fraction(v, 1 << aty.k) for v in aty.num] == [
+        sum((dense[i][j] * y.fraction(i) for i in range(rows)), Fraction(0))
+        for j in range(cols)]
+    G = D.gram()
+    assert G.to_fractions() == [[sum((dense[i][a] * dense[i][b] for i in range(rows)),
+                                     Fraction(0)) for b in range(cols)] for a in range(cols)]
+    GR = D.gram_rows()
+    assert GR.to_fractions() == [[sum((dense[a][j] * dense[b][j] for j in range(cols)),
+                                      Fraction(0)) for b in range(rows)] for a in range(rows)]
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (1, 1), (4, 0), (30, 30)])
+def test_int_gram_is_exact(shape):
+    from idl_sdp.certify.rational import int_gram
+
+    X = dyadic_ints(RNG.standard_normal(shape) * 10.0 ** RNG.integers(-30, 30, shape))[0]
+    X = X.reshape(shape)
+    ref = [[sum(int(X[i, k]) * int(X[j, k]) for k in range(shape[1]))
+            for j in range(shape[0])] for i in range(shape[0])]
+    got = int_gram(X)
+    assert got.shape == (shape[0], shape[0])
+    assert [[int(v) for v in row] for row in got] == ref

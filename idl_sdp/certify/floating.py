@@ -55,7 +55,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from .._repr import result_repr
-from .rational import ExactMatrix, dyadic_ints, float_to_fraction, int_matmul
+from .rational import ExactMatrix, dyadic_ints, float_to_fraction, int_gram
 
 __all__ = [
     "UNIT_ROUNDOFF",
@@ -229,7 +229,7 @@ def exact_residual_bound(M: ExactMatrix, t: int, shift: Fraction, L: np.ndarray)
     """
     n = M.order
     Li, k = dyadic_ints(L)
-    LLt = int_matmul(Li, Li.T)  # = L Lᵀ · 4^k
+    LLt = int_gram(Li)  # = L Lᵀ · 4^k
     Mt = M.scaled_exact(t)
     shift = Fraction(shift)
     den = Mt.den * (1 << (2 * k)) * shift.denominator

@@ -89,6 +89,62 @@ class ConeLayout:
             worst = min(worst, float(np.min(lam)))
         return worst
 
+    def blend_weight(self, va: np.ndarray, vb: np.ndarray, target: float,
+                     rounding: bool = False) -> Optional[float]:
+        """The smallest t in [0, 1] with ``margin((1 − t)·va + t·vb) ≥ target``, or None.
+
+        Needs ``margin(vb) > target``. The margin is concave in t, so each block has
+        one crossing: on a PSD block with B = V_b − θI ≻ 0 (θ = target plus, with
+        ``rounding``, the rounding size of :meth:`margin` at the larger endpoint, an
+        upper bound of it along the segment), (1 − t)(V_a − θI) + tB ⪰ 0 holds exactly
+        when t ≥ g/(g − 1) for g = λ_min(R⁻¹(V_a − θI)R⁻ᵀ) < 0, B = RRᵀ: one
+        Cholesky and one ``eigvalsh`` per block order instead of a bisection's dozens.
+        A nonnegative entry crosses linearly; second-order blocks are bisected
+        (vectorised, no decompositions). None where B is not definite in floating
+        point (the caller then bisects on :meth:`margin` itself).
+        """
+        t = 0.0
+        if self.nonneg.size:
+            a, b = va[self.nonneg], vb[self.nonneg]
+            low = a < target
+            if np.any(low):
+                t = max(t, float(np.max((target - a[low]) / (b[low] - a[low]))))
+        for k, idx in self.soc.items():
+            A, B = va[idx], vb[idx]
+
+            def soc_margin(w: np.ndarray) -> np.ndarray:
+                M = (1.0 - w)[:, None] * A + w[:, None] * B
+                return M[:, 0] - np.linalg.norm(M[:, 1:], axis=1)
+            lo, hi = np.zeros(len(A)), np.ones(len(A))
+            ok = soc_margin(lo) >= target
+            hi[ok] = 0.0
+            for _ in range(60):
+                mid = 0.5 * (lo + hi)
+                up = soc_margin(mid) >= target
+                hi = np.where(up, mid, hi)
+                lo = np.where(up, lo, mid)
+            t = max(t, float(np.max(hi, initial=0.0)))
+        for k in self.psd:
+            Sa, Sb = self.psd_stack(va, k), self.psd_stack(vb, k)
+            theta = np.full(len(Sa), float(target))
+            if rounding:
+                theta += 4.0 * (k + 2) * k * (2.0 * _U) * np.maximum(
+                    np.max(np.abs(Sa), axis=(1, 2)), np.max(np.abs(Sb), axis=(1, 2)))
+            eye = np.eye(k)[None]
+            try:
+                R = np.linalg.cholesky(Sb - theta[:, None, None] * eye)
+            except np.linalg.LinAlgError:
+                return None
+            X = np.linalg.solve(R, Sa - theta[:, None, None] * eye)
+            G = np.linalg.solve(R, np.swapaxes(X, 1, 2))
+            g = np.linalg.eigvalsh(0.5 * (G + np.swapaxes(G, 1, 2)))[:, 0]
+            if not np.all(np.isfinite(g)):
+                return None
+            neg = g < 0
+            if np.any(neg):
+                t = max(t, float(np.max(g[neg] / (g[neg] - 1.0))))
+        return min(t, 1.0)
+
     def column_margins(self, A: sp.csc_array, skip_rows: int = 0
                        ) -> Tuple[np.ndarray, np.ndarray]:
         """The cone margins of +A e_k and of −A e_k for every column k of A.
