@@ -65,7 +65,16 @@ exact gradient on the samples the last model's step activated (for one model, ke
 inactive, or kept only within a band around the kink); a proximal term ρ_j‖Δd_j‖²
 (ρ_j = 10⁻¹⁰–10⁻⁴ ‖S_j‖); and counting the kink samples as active after every short step
 rather than after a null step. A model that is exact for these samples needs their
-one-sided cost ½(z)₊² in the SDP, with linear inequalities.
+one-sided cost ½(z)₊² in the SDP, with linear inequalities. Measured, and not kept:
+such a model (after every step shorter than α = 0.75 the samples whose sign the full
+step changed keep ½w(z)₊² through t ≥ z, t ≥ 0, their rows keep (E, f) as variables)
+needs 4 and 3 model SDPs instead of 12 and 9 on the two instances (the same samples do
+recur: up to 9 in one row over 6 short steps), with J within 3e-11 relative and the
+other 12 active-set instances unchanged. But it has to be solved by Clarabel through a
+cvxpy problem built per model (the dense method here has no linear inequalities), about
+0.5 s a model at h = 15, so both instances got slower: 1.63 → 2.13 s (cvxpy + Clarabel:
+1.0–1.2 s) and 0.79 → 1.59 s (cvxpy: 6.3–8.0 s). Fewer models pay only once the dense
+interior-point method (:mod:`idl_sdp.fast.lmi_qp`) takes those inequalities.
 
 Warm start across rounds needs no saved state: the first polish starts from Θ_k
 (the previous Θ-step's optimum) and recomputes its active sets for the new X, so the
