@@ -1080,19 +1080,37 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                     else 0.0
             proofs[side] = proof
 
-        def improve(side: str, alt: ConicSolution, eps_side: float) -> None:
+        def take_point(side: str, alt: ConicSolution, eps_side: float,
+                       then_blend: bool = False) -> None:
             """Keep the proof on ``alt``'s point of ``side`` where it is better (a point
-            that misses the cone becomes a near end of the blend, in ``attempt``)."""
+            that misses the cone becomes a near end of the blend, in ``attempt``).
+
+            ``then_blend`` (the refining re-solve): a proven point is blended towards
+            the near points like the first and the best of the proofs kept (hinf12: the
+            refined point alone bounds 1.013, its blend 0.0072, where the first point's
+            blend gave 0.108); an unproven one is a new near end of a blend from the
+            point already proven."""
             pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps_side)[0]
             proof, pt = attempt(side, pt)
-            better = proof.bound is not None and (
-                proof.bound < proofs[side].bound if side == "primal"
-                else proof.bound > proofs[side].bound)
-            if better:
+            if proof.bound is None:
+                if then_blend:
+                    blend([side])
+                return
+            sign = 1 if side == "primal" else -1
+            cands: List[Tuple[SideProof, Optional[float]]] = [(proof, None)]
+            blended = _blend(side, proof, pt, near[side], provers[side], E) \
+                if then_blend else None
+            if blended is not None:
+                cands.append(blended)
+            best, t = min(cands, key=lambda c: sign * c[0].bound)
+            if sign * (best.bound - proofs[side].bound) < 0:
                 key = "upper" if side == "primal" else "lower"
-                proofs[side], roomy[side] = proof, (pt, eps_side)
+                proofs[side], roomy[side] = best, (pt, eps_side)
                 perturbations[key] = eps_side
-                perturbations.pop(key + "_blend", None)
+                if t is None:
+                    perturbations.pop(key + "_blend", None)
+                else:
+                    perturbations[key + "_blend"] = t
 
         for rel in PERTURBATIONS if perturb else ():
             # the solver's own point misses room by about its (default) tolerance; a
@@ -1144,7 +1162,7 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                     use_resolve(side, alt, eps[side])
                 for side in (shrink.keys() - set(group)) if alt.status.startswith(
                         "optimal") else ():
-                    improve(side, alt, shrink[side])     # a companion's point may be better
+                    take_point(side, alt, shrink[side])  # a companion's point may be better
         ref = sol.objective if math.isfinite(sol.objective) else None
 
         def blend(sides) -> None:
@@ -1173,37 +1191,11 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                 return roomy[side][1] / scales[side] > 1e-6
             return abs(float(proofs[side].bound) - ref) > refine_above * max(1.0, abs(ref))
 
-        def refine_side(side: str, alt: ConicSolution, eps_r: float) -> None:
-            """Use the refined point of ``side``: proven, it is blended towards the near
-            points like the first and the best of the three proofs is kept (hinf12: the
-            refined point alone bounds 1.013, its blend 0.0072, where the first point's
-            blend gave 0.108); unproven, it is a new near end of a blend from the point
-            already proven."""
-            pt = alt.x if side == "primal" else dual_inward(form, alt.y, eps_r)[0]
-            proof, pt = attempt(side, pt)
-            if proof.bound is None:
-                blend([side])
-                return
-            sign = 1 if side == "primal" else -1
-            cands: List[Tuple[SideProof, Optional[float]]] = [(proof, None)]
-            blended = _blend(side, proof, pt, near[side], provers[side], E)
-            if blended is not None:
-                cands.append(blended)
-            best, t = min(cands, key=lambda c: sign * c[0].bound)
-            if sign * (best.bound - proofs[side].bound) < 0:
-                key = "upper" if side == "primal" else "lower"
-                proofs[side], roomy[side] = best, (pt, eps_r)
-                perturbations[key] = eps_r
-                if t is None:
-                    perturbations.pop(key + "_blend", None)
-                else:
-                    perturbations[key + "_blend"] = t
-
         refine = {side: roomy[side][1] / 100.0 for side in roomy if perturb and costly(side)}
         if refine:
             alt = resolve(_shrunk(form, e, refine), popts)
             for side, eps_r in refine.items() if alt.status.startswith("optimal") else ():
-                refine_side(side, alt, eps_r)
+                take_point(side, alt, eps_r, then_blend=True)
         for side in proofs:
             if proofs[side].bound is None:
                 if side in no_room:

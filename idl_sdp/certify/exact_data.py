@@ -91,11 +91,12 @@ class DyadicCSR:
             starts = ip[:-1] - a
             full = ip[1:] > ip[:-1]
             out[full] = np.add.reduceat(prod, starts[full])
-        return DyadicVec([int(v) for v in out], self.k + x.k)
+        return DyadicVec(out.tolist(), self.k + x.k)
 
     def _vals_obj(self) -> np.ndarray:
-        """The values as an object array of Python ints (built once)."""
-        if getattr(self, "_vals_o", None) is None or len(self._vals_o) != len(self.vals):
+        """The values as an object array of Python ints (built once: the matrix is
+        treated as immutable)."""
+        if getattr(self, "_vals_o", None) is None:
             arr = np.empty(len(self.vals), dtype=object)
             arr[:] = self.vals
             self._vals_o = arr

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -119,18 +119,7 @@ def dyadic_ints(arr: np.ndarray) -> Tuple[np.ndarray, int]:
 
 def int_gram(X: np.ndarray) -> np.ndarray:
     """Exact ``X Xᵀ`` of an integer (object) matrix (X converted to flint once)."""
-    try:
-        import flint  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - flint is a declared extra
-        return int_matmul(X, X.T)
-    if X.shape[1] == 0:
-        return np.zeros((X.shape[0], X.shape[0]), dtype=object) * 0
-    Xf = flint.fmpz_mat(X.shape[0], X.shape[1], list(map(int, np.asarray(
-        X, dtype=object).ravel().tolist())))
-    P = Xf * Xf.transpose()
-    out = np.empty(X.shape[0] * X.shape[0], dtype=object)
-    out[:] = list(map(int, P.entries()))
-    return out.reshape(X.shape[0], X.shape[0])
+    return _int_product(X, None)
 
 
 def int_matmul(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -138,20 +127,29 @@ def int_matmul(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
     Uses python-flint's ``fmpz_mat`` when installed, numpy object arithmetic otherwise.
     """
+    return _int_product(X, Y)
+
+
+def _int_product(X: np.ndarray, Y: Optional[np.ndarray]) -> np.ndarray:
+    """X·Y exactly, or X·Xᵀ when ``Y`` is None (then X goes to flint once)."""
+    X = np.asarray(X, dtype=object)
+    cols = X.shape[0] if Y is None else Y.shape[1]
     try:
         import flint  # noqa: PLC0415
     except ImportError:  # pragma: no cover - flint is a declared extra
-        return np.asarray(X, dtype=object) @ np.asarray(Y, dtype=object)
+        return X @ (X.T if Y is None else np.asarray(Y, dtype=object))
     if X.shape[1] == 0:
-        return np.zeros((X.shape[0], Y.shape[1]), dtype=object) * 0
+        return np.zeros((X.shape[0], cols), dtype=object) * 0
+
     def to_flint(Z: np.ndarray):
         Z = np.asarray(Z, dtype=object)
         return flint.fmpz_mat(Z.shape[0], Z.shape[1], list(map(int, Z.ravel().tolist())))
 
-    P = to_flint(X) * to_flint(Y)
-    out = np.empty(X.shape[0] * Y.shape[1], dtype=object)
+    Xf = to_flint(X)
+    P = Xf * (Xf.transpose() if Y is None else to_flint(Y))
+    out = np.empty(X.shape[0] * cols, dtype=object)
     out[:] = list(map(int, P.entries()))
-    return out.reshape(X.shape[0], Y.shape[1])
+    return out.reshape(X.shape[0], cols)
 
 
 class ExactMatrix:
