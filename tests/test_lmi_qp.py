@@ -1,5 +1,8 @@
 """The dense interior-point method of the Θ-step's model SDPs (idl_sdp.fast.lmi_qp)
 against brute force and against the same cvxpy problem solved by Clarabel."""
+import warnings
+
+import cvxpy as cp
 import numpy as np
 import pytest
 
@@ -120,3 +123,52 @@ def test_simple_lmi_qp_closed_form():
     assert res.status == "optimal"
     assert abs(res.x[0] - 1.0) < 1e-9
     assert abs(res.objective + 2.5) < 1e-9
+
+
+def test_bounds_closed_form():
+    """min ½x² + 3x s.t. 1 + x ≥ 0 (a bound; the LMI's generator is zero): x* = −1,
+    value −2.5."""
+    block = RankTwoLMI(np.eye(1), 0, np.zeros((1, 1)), np.zeros(1, dtype=int))
+    res = solve_lmi_qp(np.eye(1), np.array([3.0]), [block], bounds=(np.array([0]), np.array([1.0])))
+    assert res.status == "optimal"
+    assert abs(res.x[0] + 1.0) < 1e-9
+    assert abs(res.objective + 2.5) < 1e-9
+
+
+@pytest.mark.parametrize("N, n, K, nb, rank_drop, seed", [
+    (12, 4, 6, 5, 3, 0), (12, 4, 6, 5, 3, 1), (30, 6, 15, 12, 0, 2), (30, 6, 15, 12, 10, 3),
+    (60, 10, 30, 25, 20, 4)])
+def test_bounds_and_lmi_match_clarabel(N, n, K, nb, rank_drop, seed):
+    """A QP with a singular Q (the directions it misses are held by the bounds or the
+    LMI), one rank-two LMI and lower bounds, some active at the start (g = 0): the
+    dense method's value is Clarabel's at 1e-10, up to Clarabel's own tolerance, and
+    its point is feasible."""
+    rng = np.random.default_rng([seed, 23])
+    L = rng.standard_normal((N, N - rank_drop))
+    Q = L @ L.T
+    c = 3.0 * rng.standard_normal(N)
+    Pa = rng.standard_normal((n, K))
+    bi = rng.integers(0, n, K)
+    F = 2.0 * np.eye(n)
+    idx = np.sort(rng.choice(np.arange(K, N), nb, replace=False))
+    g = np.abs(rng.standard_normal(nb)) * (rng.random(nb) < 0.5)
+    # directions neither Q, the LMI nor a bound sees would make the QP unbounded
+    free = np.setdiff1d(np.arange(K, N), idx)
+    Q[np.ix_(free, free)] += np.eye(free.size)
+    res = solve_lmi_qp(Q, c, [RankTwoLMI(F, 0, Pa, bi)], bounds=(idx, g))
+    assert res.status in ("optimal", "acceptable")
+    x = cp.Variable(N)
+    E = np.eye(n)
+    S = F + sum(x[k] * (np.outer(Pa[:, k], E[bi[k]]) + np.outer(E[bi[k]], Pa[:, k]))
+                for k in range(K))
+    prob = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, cp.psd_wrap(Q)) + c @ x),
+                      [0.5 * (S + S.T) >> 0, g + x[idx] >= 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prob.solve("CLARABEL", **TIGHT[0])
+    assert prob.status in ("optimal", "optimal_inaccurate")
+    scale = max(1.0, abs(prob.value))
+    assert res.objective <= prob.value + 1e-9 * scale
+    assert res.objective >= prob.value - 1e-7 * scale
+    assert min(res.min_eig) >= -1e-10
+    assert np.min(g + res.x[idx]) >= -1e-10

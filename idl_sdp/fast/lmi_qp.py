@@ -5,12 +5,15 @@ Solves
 .. math::
    \min_x\ \tfrac12 x^TQx + c^Tx \quad\text{s.t.}\quad
    S_b(x) = F_b + \sum_{k} x_{s_b + k}\,(a_{bk}e_{i_{bk}}^T + e_{i_{bk}}a_{bk}^T)
-   \succeq 0, \qquad b = 1,\dots,B,
+   \succeq 0, \qquad b = 1,\dots,B, \qquad g + x_{\mathcal I} \ge 0,
 
 where block b acts on the contiguous entries x[s_b : s_b + K_b] and every generator is
 a symmetric rank-two matrix with one unit vector. The LMIs of the Θ-step's reduced model
 have exactly this form (:func:`idl_sdp.lmi.increment_generators`): each entry of ΔA or
-ΔD moves one row and one column of the LMI matrix.
+ΔD moves one row and one column of the LMI matrix. The optional lower bounds on entries
+x_𝓘 are what a one-sided cost ½(z)₊² = min_{s ≥ 0} ½(z + s)² needs (the Θ-step's model
+is exact on samples at the ReLU's kink through them); they are an LP cone whose Newton
+term is diagonal.
 
 Why a dedicated method: a general conic solver (Clarabel) factors a KKT system in which
 a PSD cone of order n brings a dense block of order n(n+1)/2 — 820 for the norm block
@@ -29,7 +32,8 @@ multipliers Z_b the KKT conditions are
    \qquad S_b Z_b = \mu I,\ \mu \downarrow 0,\qquad S_b, Z_b \succ 0,
 
 and each Newton system reduces to one symmetric positive definite matrix
-M = Q + Σ_b [tr(G_k W_b G_l Z_b)]_{kl}, W_b = S_b⁻¹. For G_k = a_ke_iᵀ + e_ia_kᵀ,
+M = Q + Σ_b [tr(G_k W_b G_l Z_b)]_{kl}, W_b = S_b⁻¹ (the bounds, slack v and
+multiplier y, add y/v to the diagonal of M at 𝓘). For G_k = a_ke_iᵀ + e_ia_kᵀ,
 
 .. math::
    \operatorname{tr}(G_kWG_lZ) = (e_{i_k}^TWa_l)(e_{i_l}^TZa_k) + W_{i_ki_l}(a_l^TZa_k)
@@ -42,7 +46,7 @@ that relative gap is the accuracy it needs (the Θ-step divides by the current J
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
@@ -179,7 +183,8 @@ class LMIQPResult:
     residual_primal, residual_dual : float
         Relative residuals of S = F + 𝒜(x) and of stationarity.
     min_eig : list of float
-        λ_min(F_b + 𝒜_b(x)) per block, computed from x (not from the iterate S).
+        λ_min(F_b + 𝒜_b(x)) per block, computed from x (not from the iterate S), and
+        last, when there are bounds, min(g + x[idx]).
     """
 
     x: np.ndarray
@@ -199,7 +204,7 @@ class LMIQPResult:
             ("n_iter", self.n_iter), ("residual_primal", self.residual_primal),
             ("residual_dual", self.residual_dual),
             ("min(min_eig)", min(self.min_eig) if len(self.min_eig) else None),
-            ("blocks", len(self.min_eig)), ("x", self.x)])
+            ("cones", len(self.min_eig)), ("x", self.x)])
 
 
 def _max_step(S: np.ndarray, dS: np.ndarray) -> float:
@@ -210,13 +215,21 @@ def _max_step(S: np.ndarray, dS: np.ndarray) -> float:
     return np.inf if w >= 0 else -1.0 / w
 
 
+def _max_ratio(v: np.ndarray, dv: np.ndarray) -> float:
+    """Largest α (possibly inf) with v + α dv ≥ 0 entrywise, for v > 0."""
+    neg = dv < 0
+    return float(np.min(-v[neg] / dv[neg])) if np.any(neg) else np.inf
+
+
 def _sym(T: np.ndarray) -> np.ndarray:
     return 0.5 * (T + T.T)
 
 
 def solve_lmi_qp(Q: np.ndarray, c: np.ndarray, blocks: List[RankTwoLMI], *,
+                 bounds: Optional[Tuple[np.ndarray, np.ndarray]] = None,
                  tol: float = 1e-11, max_iter: int = 60) -> LMIQPResult:
-    """Minimise ½xᵀQx + cᵀx subject to the rank-two LMIs ``blocks`` (see the module).
+    """Minimise ½xᵀQx + cᵀx subject to the rank-two LMIs ``blocks`` and, optionally,
+    g + x[idx] ≥ 0 (see the module).
 
     Parameters
     ----------
@@ -225,6 +238,9 @@ def solve_lmi_qp(Q: np.ndarray, c: np.ndarray, blocks: List[RankTwoLMI], *,
         Q is singular moves some block; otherwise the result is ``"numerical"``.
     c : ndarray (N,)
     blocks : list of RankTwoLMI
+    bounds : (idx, g), optional
+        Distinct indices ``idx`` (int array) and constants ``g`` of the same length: the
+        constraints g + x[idx] ≥ 0.
     tol : float
         Tolerance of the relative gap and residuals.
     max_iter : int
@@ -246,31 +262,52 @@ def solve_lmi_qp(Q: np.ndarray, c: np.ndarray, blocks: List[RankTwoLMI], *,
         lift = max(0.0, 1e-2 * scale - float(np.linalg.eigvalsh(b.F)[0]))
         S.append(b.F + lift * np.eye(n))
         Z.append(scale * np.eye(n))
+    # The bounds as one LP cone: slack v = g + x[idx] ≥ 0 and multiplier y ≥ 0 (the
+    # same start rule, entrywise).
+    if bounds is not None and len(bounds[0]):
+        idx = np.asarray(bounds[0], dtype=np.intp)
+        g = np.asarray(bounds[1], dtype=float)
+        vscale = max(1.0, float(np.max(np.abs(g))))
+        v = np.maximum(g, 1e-2 * vscale)
+        y = np.full(idx.size, vscale)
+        nu += idx.size
+    else:
+        idx = np.zeros(0, dtype=np.intp)
+        g = v = y = np.zeros(0)
+    gnorm = 1.0 + float(np.linalg.norm(g))
     cnorm = 1.0 + float(np.linalg.norm(c))
     Fnorm = [1.0 + float(np.linalg.norm(b.F)) for b in blocks]
     M = np.empty_like(Q)
 
-    def residuals(x, S, Z):
+    def residuals(x, S, Z, v, y):
         rp = [b.F + b.apply(x) - Sb for b, Sb in zip(blocks, S)]
         rd = Q @ x + c
         for b, Zb in zip(blocks, Z):
             rd[b.rows] -= b.adjoint(Zb)
-        return rp, rd
+        rd[idx] -= y
+        return rp, rd, g + x[idx] - v
+
+    def gap_of(S, Z, v, y):
+        return sum(float(np.sum(Sb * Zb)) for Sb, Zb in zip(S, Z)) + float(v @ y)
+
+    def primal_residual(rp, rv):
+        return max([float(np.linalg.norm(r)) / f for r, f in zip(rp, Fnorm)]
+                   + [float(np.linalg.norm(rv)) / gnorm])
 
     status, it = "max_iter", 0
-    best = (np.inf, x, S, Z)
+    best = (np.inf, x, S, Z, v, y)
     for it in range(1, max_iter + 1):
-        rp, rd = residuals(x, S, Z)
-        gap = sum(float(np.sum(Sb * Zb)) for Sb, Zb in zip(S, Z))
+        rp, rd, rv = residuals(x, S, Z, v, y)
+        gap = gap_of(S, Z, v, y)
         obj = 0.5 * float(x @ Q @ x) + float(c @ x)
-        res_p = max(float(np.linalg.norm(r)) / f for r, f in zip(rp, Fnorm))
+        res_p = primal_residual(rp, rv)
         res_d = float(np.linalg.norm(rd)) / cnorm
         merit = max(gap / max(1.0, abs(obj)), res_p, res_d)
         if merit <= tol:
             status = "optimal"
             break
         if merit < best[0]:
-            best = (merit, x, S, Z)
+            best = (merit, x, S, Z, v, y)
         mu = gap / nu
         np.copyto(M, Q)
         Ws = []
@@ -280,14 +317,16 @@ def solve_lmi_qp(Q: np.ndarray, c: np.ndarray, blocks: List[RankTwoLMI], *,
                 W = Li.T @ Li
                 Ws.append(W)
                 b.schur_add(M[b.rows, b.rows], W, Zb)
+            M[idx, idx] += y / v
             factor = cho_factor(M, lower=True, check_finite=False)
         except np.linalg.LinAlgError:
             status = "numerical"
             break
 
-        def direction(target: float, corr: Optional[List[np.ndarray]]):
+        def direction(target: float, corr: Optional[List[np.ndarray]], corr_v=None):
             # HKM: ΔS = 𝒜(Δx) + r_p, ΔZ = R − sym(W 𝒜(Δx) Z) with
-            # R = target·W − Z − sym(W r_p Z) − corr, and M Δx = −r_d + Σ 𝒜*(R).
+            # R = target·W − Z − sym(W r_p Z) − corr, and M Δx = −r_d + Σ 𝒜*(R);
+            # on the LP cone W = 1/v and every product is entrywise.
             rhs = -rd
             Rs = []
             for k, (b, W, Zb, r) in enumerate(zip(blocks, Ws, Z, rp)):
@@ -296,48 +335,57 @@ def solve_lmi_qp(Q: np.ndarray, c: np.ndarray, blocks: List[RankTwoLMI], *,
                     R -= corr[k]
                 Rs.append(R)
                 rhs[b.rows] += b.adjoint(R)
+            Rv = target / v - y - rv * y / v
+            if corr_v is not None:
+                Rv -= corr_v
+            rhs[idx] += Rv
             dx = cho_solve(factor, rhs, check_finite=False)
             dS, dZ = [], []
             for b, W, Zb, r, R in zip(blocks, Ws, Z, rp, Rs):
                 Adx = b.apply(dx)
                 dS.append(Adx + r)
                 dZ.append(R - _sym(W @ Adx @ Zb))
-            return dx, dS, dZ
+            dv = dx[idx] + rv
+            dy = Rv - y / v * dx[idx]
+            return dx, dS, dZ, dv, dy
 
-        def step_length(dS, dZ) -> float:
+        def step_length(dS, dZ, dv, dy) -> float:
             return min([1.0] + [_max_step(Sb, d) for Sb, d in zip(S, dS)]
-                       + [_max_step(Zb, d) for Zb, d in zip(Z, dZ)])
+                       + [_max_step(Zb, d) for Zb, d in zip(Z, dZ)]
+                       + [_max_ratio(v, dv), _max_ratio(y, dy)])
 
         try:
             # Predictor (affine scaling), then Mehrotra's centring σ = (μ_aff/μ)³ and
             # second-order term sym(W ΔS_aff ΔZ_aff).
-            dx, dS, dZ = direction(0.0, None)
-            a = step_length(dS, dZ)
-            gap_aff = sum(float(np.sum((Sb + a * d1) * (Zb + a * d2)))
-                          for Sb, Zb, d1, d2 in zip(S, Z, dS, dZ))
+            dx, dS, dZ, dv, dy = direction(0.0, None)
+            a = step_length(dS, dZ, dv, dy)
+            gap_aff = gap_of([Sb + a * d for Sb, d in zip(S, dS)],
+                             [Zb + a * d for Zb, d in zip(Z, dZ)], v + a * dv, y + a * dy)
             sigma = min(1.0, (max(gap_aff, 0.0) / gap) ** 3)
             corr = [_sym(W @ d1 @ d2) for W, d1, d2 in zip(Ws, dS, dZ)]
-            dx, dS, dZ = direction(sigma * mu, corr)
-            a = min(1.0, 0.98 * step_length(dS, dZ))
+            dx, dS, dZ, dv, dy = direction(sigma * mu, corr, dv * dy / v)
+            a = min(1.0, 0.98 * step_length(dS, dZ, dv, dy))
         except np.linalg.LinAlgError:
             status = "numerical"
             break
         x = x + a * dx
         S = [_sym(Sb + a * d) for Sb, d in zip(S, dS)]
         Z = [_sym(Zb + a * d) for Zb, d in zip(Z, dZ)]
+        v, y = v + a * dv, y + a * dy
     accuracy = tol
     if status != "optimal":
         # Near the optimum the Newton matrix becomes as ill-conditioned as W = S⁻¹ and
         # the residuals stall at rounding level (measured: dual residual 3e-11 with
         # Q/σ of condition 1e9). The best iterate is accepted at ACCEPTABLE (1e-10,
         # a conic solver's tight setting) and reported as such.
-        merit, x, S, Z = best
+        merit, x, S, Z, v, y = best
         if merit <= ACCEPTABLE:
             status, accuracy = "acceptable", merit
-    rp, rd = residuals(x, S, Z)
+    rp, rd, rv = residuals(x, S, Z, v, y)
     return LMIQPResult(
         x=x, status=status, objective=0.5 * float(x @ Q @ x) + float(c @ x),
-        gap=sum(float(np.sum(Sb * Zb)) for Sb, Zb in zip(S, Z)), n_iter=it,
-        residual_primal=max(float(np.linalg.norm(r)) / f for r, f in zip(rp, Fnorm)),
+        gap=gap_of(S, Z, v, y), n_iter=it,
+        residual_primal=primal_residual(rp, rv),
         residual_dual=float(np.linalg.norm(rd)) / cnorm,
-        min_eig=[float(np.linalg.eigvalsh(b.F + b.apply(x))[0]) for b in blocks])
+        min_eig=[float(np.linalg.eigvalsh(b.F + b.apply(x))[0]) for b in blocks]
+        + ([float(np.min(g + x[idx]))] if idx.size else []))

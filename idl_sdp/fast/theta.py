@@ -42,39 +42,37 @@ K_j = Σ_{k∈S_j} φ_kφ_kᵀ. One outer iteration:
    1e-11–1e-13 relative), and it is skipped.
 
 Why it converges: q_S agrees with f in value and gradient at the current point (ReLU²
-is C¹), so Θ̂ − Θ is a descent direction of f unless Θ is optimal; every step
+is C¹; on the kink samples below the model is f itself), so Θ̂ − Θ is a descent direction of f unless Θ is optimal; every step
 (line search, polish) decreases f; and there are finitely many active sets. In
-practice 1–4 model SDPs suffice: the polish leaves S exact for the current (A, D), so
+practice 1–5 model SDPs suffice: the polish leaves S exact for the current (A, D), so
 the model is wrong only on the samples whose pre-activation changes sign when (A, D)
 moves.
 
-Known limit (issue 13: at most 8 model SDPs). On the two random instances of
-``benchmarks/bench_theta.py`` with n = 2, eq5 and reg = 0, the method needs 9 and 12
-model SDPs, for two different reasons. (a) With n = 2 the hidden states of the active
-samples almost lie in the span of (U, 1), so after (E, f) is eliminated the row Hessians
-S_j are singular (up to 4 null directions per row at m = 50, with no gradient
-component in them) or close to it. The model is flat or nearly flat there, so its
-minimiser over the feasible set lands on ‖D‖₂ = 1 − ε, far from the current point. The
-inactive samples that this step activates then stop the line search at
-α = 0.07–0.56. Between these models the active set hardly changes (0–3 signs), so the
-next model is nearly the same and points at nearly the same D̂. (b) With the LMI active
-at every D̂, samples leave S a few at a time (6, 4, 4, 2, 2 in one row). Each full step
-is then too short by 10–25 % and cannot be extended past α = 1. Tried and reverted,
-because none was faster and some did not converge in 30: curvature ½(z − z₀)² with the
-exact gradient on the samples the last model's step activated (for one model, kept while
-inactive, or kept only within a band around the kink); a proximal term ρ_j‖Δd_j‖²
-(ρ_j = 10⁻¹⁰–10⁻⁴ ‖S_j‖); and counting the kink samples as active after every short step
-rather than after a null step. A model that is exact for these samples needs their
-one-sided cost ½(z)₊² in the SDP, with linear inequalities. Measured, and not kept:
-such a model (after every step shorter than α = 0.75 the samples whose sign the full
-step changed keep ½w(z)₊² through t ≥ z, t ≥ 0, their rows keep (E, f) as variables)
-needs 4 and 3 model SDPs instead of 12 and 9 on the two instances (the same samples do
-recur: up to 9 in one row over 6 short steps), with J within 3e-11 relative and the
-other 12 active-set instances unchanged. But it has to be solved by Clarabel through a
-cvxpy problem built per model (the dense method here has no linear inequalities), about
-0.5 s a model at h = 15, so both instances got slower: 1.63 → 2.13 s (cvxpy + Clarabel:
-1.0–1.2 s) and 0.79 → 1.59 s (cvxpy: 6.3–8.0 s). Fewer models pay only once the dense
-interior-point method (:mod:`idl_sdp.fast.lmi_qp`) takes those inequalities.
+Samples at the kink. The active-set model is wrong only on the samples whose
+pre-activation changes sign along the step, and where the line search stops short
+those are exactly the samples it stopped at. On the random instances with n = 2, eq5
+and reg = 0 of ``benchmarks/bench_theta.py`` this happens for two reasons. (a) With
+n = 2 the hidden states of the active samples almost lie in the span of (U, 1), so
+after (E, f) is eliminated the row Hessians S_j are singular or close to it (up to 4
+null directions per row at m = 50); the model is nearly flat there, its minimiser
+lands on ‖D‖₂ = 1 − ε far from the current point, and the inactive samples this
+activates stop the search at α = 0.07–0.56. (b) With the LMI active, samples leave S
+a few at a time (6, 4, 4, 2, 2 in one row), so the full steps are 10–25 % too short.
+Either way the same samples recur over the next models (up to 9 in one row over 6
+short steps). So after every step shorter than :data:`KINK_STEP` (0.75) the samples
+whose sign the model's full step changed join a *kink set* (at most max(h², 64) of
+them, nearest to the kink first), and the next models keep their cost exact:
+½w(z)₊² = min over s ≥ 0 of ½w(z + s)², one variable s ≥ 0 per kink sample, with the
+row's (e_j, f_j) eliminated as before (:func:`_kink_rows`). The model is then still
+a convex QP under the LMIs, now with bounds, which the dense interior-point method
+solves directly (:mod:`idl_sdp.fast.lmi_qp`); a conic inner solver, or the fallback
+from a failed dense solve, gets the plain model. On those two instances this takes
+the model SDPs from 12 and 9 to 4 and 5 (``info["kink_samples"]``). Tried before and
+reverted, because none was faster and some did not converge in 30: curvature
+½(z − z₀)² with the exact gradient on the samples the last step activated; a proximal
+term ρ_j‖Δd_j‖²; counting the kink samples as active after every short step; the same
+exact kink model solved by Clarabel through a cvxpy problem built per model (4 and 3
+model SDPs, but 1.3–2× slower than without it).
 
 Warm start across rounds needs no saved state: the first polish starts from Θ_k
 (the previous Θ-step's optimum) and recomputes its active sets for the new X, so the
@@ -98,7 +96,7 @@ from .._solvers import SolverError, check_solver
 from .._validation import check_choice
 from ..lmi import NORM_MARGIN, lmi_matrix
 from ..step_data import ThetaData
-from .theta_model import ReducedThetaSDP
+from .theta_model import KinkRow, ReducedThetaSDP
 
 __all__ = ["ThetaWorkspace", "solve_theta_fast", "exact_line_search"]
 
@@ -111,6 +109,10 @@ NORM_SKIP = 1e-3
 #: unknowns (p·h + h²; its Newton matrix is dense of that order), else Clarabel.
 INNER_SOLVERS = ("AUTO", "DENSE", "CLARABEL", "SCS")
 DENSE_LIMIT = 1500
+
+#: After a line-search step shorter than this, the samples whose sign the model's full
+#: step changed join the kink set (the dense model keeps their cost exact).
+KINK_STEP = 0.75
 
 
 class ThetaWorkspace:
@@ -335,6 +337,64 @@ def _polish_rows(theta2, data: ThetaData, reg: float, ridge: np.ndarray,
     return out, iters
 
 
+def _grow_kink(kink: np.ndarray, new: np.ndarray, Z: np.ndarray, cap: int) -> None:
+    """Add the samples ``new`` to the kink set (in place), nearest to the kink first,
+    up to ``cap`` in all (each is one more unknown of the dense model)."""
+    cand = np.flatnonzero(new.ravel() & ~kink.ravel())
+    room = cap - int(np.count_nonzero(kink))
+    if room <= 0 or cand.size == 0:
+        return
+    if cand.size > room:
+        cand = cand[np.argsort(np.abs(Z.ravel()[cand]), kind="stable")[:room]]
+    kink.ravel()[cand] = True
+
+
+def _kink_rows(theta2, Phi: np.ndarray, Z: np.ndarray, S: np.ndarray, kink: np.ndarray,
+               w: np.ndarray, reg: float, ridge: np.ndarray, G2: np.ndarray):
+    r"""The model of the rows with kink samples, exact on those samples.
+
+    For row j with kink set K_j, the cost of a kink sample is
+    ½w_j(z_k)₊² = min over s_k ≥ 0 of ½w_j(z_k + s_k)², so the row's model
+    ½w_jΣ_{k∈S∖K}z_k² + ½w_jΣ_{k∈K}(z_k + s_k)² − ⟨g_j, θ_j⟩ + ridge is a quadratic in
+    (θ_j, s) with s ≥ 0 the only new constraint. Its unconstrained coordinates (e_j, f_j)
+    are eliminated as for the other rows (:func:`_reduce`), leaving (d_j, s).
+    Returns (rows, S2k, g2k, recover): the :class:`KinkRow` list for the dense model,
+    the Δd_j blocks of the rows' reduced Hessians and gradients at the current point
+    (in place of the plain model's), and per row (K_j, R_r, T) to complete the model's
+    minimiser.
+    """
+    h = theta2.shape[0]
+    rows, S2k, g2k, recover = [], [], [], []
+    for j in np.flatnonzero(kink.any(axis=1)):
+        Kj = np.flatnonzero(kink[j])
+        nk = Kj.size
+        P = Phi[:, S[j] | kink[j]]
+        H = w[j] * (P @ P.T) + reg * np.diag(ridge)
+        # order (d, s, r): the kept coordinates first
+        Pk = w[j] * Phi[:, Kj]
+        q = Phi.shape[0]
+        Hx = np.zeros((q + nk, q + nk))
+        d, sl, r = slice(0, h), slice(h, h + nk), slice(h + nk, q + nk)
+        Hx[d, d] = H[:h, :h]
+        Hx[d, r] = H[:h, h:]
+        Hx[r, d] = H[h:, :h]
+        Hx[r, r] = H[h:, h:]
+        Hx[d, sl] = Pk[:h]
+        Hx[sl, d] = Pk[:h].T
+        Hx[r, sl] = Pk[h:]
+        Hx[sl, r] = Pk[h:].T
+        Hx[sl, sl] = w[j] * np.eye(nk)
+        Gx = np.r_[G2[j, :h], np.zeros(nk), G2[j, h:]]
+        Saa, Ga, Rr, T = _reduce(Hx[None], Gx[None], h + nk)
+        s0 = np.maximum(-Z[j, Kj], 0.0)
+        grad = Saa[0] @ np.r_[theta2[j, :h], s0] - Ga[0]
+        rows.append(KinkRow(int(j), Saa[0, :h, h:], Saa[0, h:, h:], grad[h:], s0))
+        S2k.append(Saa[0, :h, :h])
+        g2k.append(grad[:h])
+        recover.append((Kj, Rr[0], T[0]))
+    return rows, S2k, g2k, recover
+
+
 def _next_decrease_bound(S2: np.ndarray, mismatch: np.ndarray) -> float:
     r"""½ Σ_j m_jᵀ S_j⁺ m_j: a bound on what the next model can still decrease.
 
@@ -551,6 +611,8 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
     last_mismatch = None
     stop = ""
     borderline = 0.0   # samples with z > −borderline enter the model (see below)
+    kink = np.zeros((h, m), dtype=bool)   # samples whose cost the model keeps exact
+    kink_cap = max(h * h, 64)
     for it in range(1, max_outer + 1):
         Z = theta2 @ Phi
         S = Z > -borderline
@@ -569,6 +631,8 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
         # The reduced model's gradient at the current (A, D), and its scale.
         g1 = A0 @ S1 - G1hat
         g2 = np.einsum("jab,jb->ja", S2, D0) - G2hat
+        kinks = _kink_rows(theta2, Phi, Z, S, kink, lam / m, reg, ridge, G2) \
+            if dense and kink.any() else None
         sigma = max(abs(f_cur), 1e-300)
         while True:
             try:
@@ -580,8 +644,14 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
                 sdp = workspace.sdp(use_norm)
                 solved = False
                 if dense:
+                    S2m, g2m = S2, g2
+                    if kinks is not None:
+                        S2m, g2m = S2.copy(), g2.copy()
+                        for kr, Sk, gk in zip(kinks[0], kinks[1], kinks[2]):
+                            S2m[kr.row], g2m[kr.row] = Sk, gk
                     A_hat, D_hat, decrease, dinfo = sdp.solve_dense(
-                        A0, D0, S1, g1, S2, g2, A_ref, sigma)
+                        A0, D0, S1, g1, S2m, g2m, A_ref, sigma,
+                        kink=None if kinks is None else kinks[0])
                     secs = dinfo["seconds"]
                     dense_iters += dinfo["iterations"]
                     # Accepted when it met its tolerances and its point is feasible
@@ -618,6 +688,17 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
         q_hat = f_cur - decrease
         hat1 = _recover(A_hat, R1r, T1)
         hat2 = _recover(D_hat, R2r, T2)
+        Zhat = hat2 @ Phi
+        # The model's ReLU(z) at its minimiser: z on S, and (z)₊ = z + s on the kink
+        # samples where those are in the model.
+        Pmodel = S * Zhat
+        if kinks is not None and solved:
+            for (Kj, Rr_j, T_j), kr, s_hat in zip(kinks[3], kinks[0], dinfo["kink_s"]):
+                j = kr.row
+                hat2[j, h:] = Rr_j - T_j @ np.r_[D_hat[j], s_hat]
+                Zhat[j] = hat2[j] @ Phi
+                Pmodel[j] = (S[j] & ~kink[j]) * Zhat[j]
+                Pmodel[j, Kj] = Zhat[j, Kj] + s_hat
         predicted = max(f_cur - q_hat, 0.0)
         # Search along the (A, D) step of the model on the reduced function
         # F(A, D) = min over (B, c, E, f) of f, which is convex: each trial point gets
@@ -631,20 +712,26 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
         far = decrease > 1e-6 * max(abs(f_cur), 1e-300)
         history.append({"objective": f_new, "model_decrease": decrease, "step": alpha,
                         "norm_block": use_norm, "changed_signs": int(
-                            np.count_nonzero((theta2 @ Phi > 0) != S))})
+                            np.count_nonzero((theta2 @ Phi > 0) != S)),
+                        "kink_samples": int(np.count_nonzero(kink)) if kinks is not None
+                        and solved else 0})
+        if dense and alpha < KINK_STEP:
+            # A short step: the model's curvature was wrong on the samples whose sign
+            # its full step changed (they recur over the next models: measured up to 9
+            # in one row over 6 short steps), so the next models keep them exact.
+            _grow_kink(kink, (Zhat > 0) != (Z > 0), Z, kink_cap)
         if alpha == 1.0:
-            Zhat = hat2 @ Phi
             Znew = theta2 @ Phi
             wl = (lam / m)[:, None]
-            mismatch = (wl * (np.maximum(Znew, 0.0) - S * Zhat)) @ X.T
-            grad_model = (wl * (S * Zhat - X)) @ X.T + reg * D_hat
+            mismatch = (wl * (np.maximum(Znew, 0.0) - Pmodel)) @ X.T
+            grad_model = (wl * (Pmodel - X)) @ X.T + reg * D_hat
             kkt = float(np.linalg.norm(mismatch))
             # (the bound of the next iteration needs the model's optimum to its
             # tolerance: the dense method's 1e-11, or a conic solver at tight settings)
             last_mismatch = mismatch if solved or use is tight else None
             # relative to the size of the two terms the gradient balances, so that the
             # test means the same at λ = 1e-3 and at λ = 1e6 (rounding in Z scales so)
-            terms = float(np.linalg.norm((wl * (np.abs(S * Zhat) + X)) @ X.T))
+            terms = float(np.linalg.norm((wl * (np.abs(Pmodel) + X)) @ X.T))
             if kkt <= tol * max(1.0, float(np.linalg.norm(grad_model)), terms):
                 f_cur = f_new
                 stop = "kkt"
@@ -673,5 +760,6 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
             "seconds": time.perf_counter() - t0, "inner_seconds": inner,
             "norm_block": bool(norm_used), "history": history,
             "inner_solver": "dense" if dense else conic.lower(),
-            "dense_iterations": dense_iters, "dense_fallbacks": fallbacks}
+            "dense_iterations": dense_iters, "dense_fallbacks": fallbacks,
+            "kink_samples": int(np.count_nonzero(kink))}
     return theta1, theta2, info

@@ -17,6 +17,7 @@ can inspect; it is compiled once and re-solved with new parameter values.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 import cvxpy as cp
@@ -28,7 +29,32 @@ from ..lmi import (NORM_MARGIN, increment_generators, lmi_increment, lmi_matrix,
 from ..step_data import sym_factor
 from .lmi_qp import RankTwoLMI, solve_lmi_qp
 
-__all__ = ["ReducedThetaSDP"]
+__all__ = ["ReducedThetaSDP", "KinkRow"]
+
+
+@dataclass
+class KinkRow:
+    r"""The samples at the kink of one row j, kept exact in the dense model.
+
+    With a = (Δd_j, Δs) and the row's other blocks (e_j, f_j) eliminated, the row's
+    part of the model is ½aᵀ[[S2_j, S_ds], [S_dsᵀ, S_ss]]a + g2_jᵀΔd_j + g_sᵀΔs over
+    s = s0 + Δs ≥ 0, one s per kink sample (:func:`idl_sdp.fast.theta._kink_rows`).
+
+    Attributes
+    ----------
+    row : int
+    S_ds : ndarray (h, K)
+    S_ss : ndarray (K, K)
+    g_s : ndarray (K,)
+    s0 : ndarray (K,)
+        s at the current point: (−z)₊ of the kink samples.
+    """
+
+    row: int
+    S_ds: np.ndarray
+    S_ss: np.ndarray
+    g_s: np.ndarray
+    s0: np.ndarray
 
 
 class ReducedThetaSDP:
@@ -139,27 +165,48 @@ class ReducedThetaSDP:
     def solve_dense(
         self, A0: np.ndarray, D0: np.ndarray, S1: np.ndarray, g1: np.ndarray,
         S2: np.ndarray, g2: np.ndarray, A_ref: Optional[np.ndarray], sigma: float,
-        tol: float = 1e-11,
+        tol: float = 1e-11, kink: Optional[List[KinkRow]] = None,
     ) -> Tuple[np.ndarray, np.ndarray, float, Dict[str, Any]]:
         """The same problem as :meth:`solve`, by the dense interior-point method of
         :mod:`idl_sdp.fast.lmi_qp` (no cvxpy, no conic solver).
 
+        ``kink`` extends the model of some rows j of D by the samples at the ReLU's kink
+        (:class:`KinkRow`): their cost ½w(z)₊² is exact in the model through
+        variables s ≥ 0 (½(z)₊² = min over s ≥ 0 of ½(z + s)²), so that row's Hessian
+        acts on (Δd_j, Δs) and its ``S2[j]``, ``g2[j]`` are the Δd_j block of it.
+
         Returns (A, D, model decrease, info); ``info`` has the method's ``status``
         (``"optimal"`` or why not), ``iterations``, ``gap``, ``min_eig`` of the blocks
-        and ``seconds``. The caller falls back to :meth:`solve` when the status is neither
-        ``"optimal"`` nor ``"acceptable"``.
+        (and of the bounds s ≥ 0), ``seconds`` and ``kink_s``: per kink row, s at the
+        model's minimiser. The caller falls back to :meth:`solve` (without the kink
+        rows) when the status is neither ``"optimal"`` nor ``"acceptable"``.
         """
         t0 = time.perf_counter()
         p, h = self.p, self.h
         nA = p * h
-        # Row-major x = [vec ΔA; vec ΔD]: the model's Hessian is blockdiag(I_p ⊗ S1,
-        # S2_1, …, S2_h), all divided by σ (the step form, see the class docstring).
-        Q = np.zeros((nA + h * h, nA + h * h))
+        kink = kink or []
+        nS = sum(k.s0.size for k in kink)
+        nD = nA + h * h
+        # Row-major x = [vec ΔA; vec ΔD; Δs]: the model's Hessian is blockdiag(I_p ⊗ S1,
+        # S2_1, …, S2_h) with each kink row's (Δd_j, Δs) coupling, all divided by σ
+        # (the step form, see the class docstring).
+        Q = np.zeros((nD + nS, nD + nS))
         Q[:nA, :nA] = np.kron(np.eye(p), S1)
         for j in range(h):
             Q[nA + j * h:nA + (j + 1) * h, nA + j * h:nA + (j + 1) * h] = S2[j]
+        c = np.r_[g1.ravel(), g2.ravel(), np.zeros(nS)]
+        at = nD
+        for k in kink:
+            d = slice(nA + k.row * h, nA + (k.row + 1) * h)
+            sl = slice(at, at + k.s0.size)
+            Q[d, sl] = k.S_ds
+            Q[sl, d] = k.S_ds.T
+            Q[sl, sl] = k.S_ss
+            c[sl] = k.g_s
+            at += k.s0.size
         Q /= sigma
-        c = np.r_[g1.ravel(), g2.ravel()] / sigma
+        c /= sigma
+        bounds = (np.arange(nD, nD + nS), np.concatenate([k.s0 for k in kink])) if nS else None
         gens = increment_generators(self.lmi, p, h, self.lam, A_ref)
         C0 = lmi_matrix(self.lmi, A0, D0, self.lam, A_ref=A_ref, margin=self.margin)
         blocks = [RankTwoLMI(C0, *gens[0])]
@@ -170,15 +217,22 @@ class ReducedThetaSDP:
             # A is unconstrained: its part is ½ tr(ΔA S1 ΔAᵀ) + ⟨g1, ΔA⟩, minimised by
             # ΔA = −g1 S1⁺; the interior-point method sees the D entries only.
             dA = -g1 @ np.linalg.pinv(S1, hermitian=True)
-            res = solve_lmi_qp(Q[nA:, nA:], c[nA:], _shifted(blocks, nA), tol=tol)
+            res = solve_lmi_qp(Q[nA:, nA:], c[nA:], _shifted(blocks, nA),
+                               bounds=None if bounds is None else (bounds[0] - nA, bounds[1]),
+                               tol=tol)
             x = np.r_[dA.ravel(), res.x]
         else:
-            res = solve_lmi_qp(Q, c, blocks, tol=tol)
+            res = solve_lmi_qp(Q, c, blocks, bounds=bounds, tol=tol)
             x = res.x
         decrease = -sigma * (0.5 * float(x @ Q @ x) + float(c @ x))
+        s_hat, at = [], nD
+        for k in kink:
+            s_hat.append(k.s0 + x[at:at + k.s0.size])
+            at += k.s0.size
         info = {"status": res.status, "iterations": res.n_iter, "gap": res.gap,
-                "min_eig": res.min_eig, "seconds": time.perf_counter() - t0}
-        return (A0 + x[:nA].reshape(p, h), D0 + x[nA:].reshape(h, h), decrease, info)
+                "min_eig": res.min_eig, "seconds": time.perf_counter() - t0,
+                "kink_s": s_hat}
+        return (A0 + x[:nA].reshape(p, h), D0 + x[nA:nD].reshape(h, h), decrease, info)
 
 
 def _shifted(blocks, offset: int):
