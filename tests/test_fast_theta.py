@@ -257,3 +257,59 @@ def test_fast_theta_degenerate_instance_in_at_most_8_model_sdps(k):
     assert info["outer_iterations"] <= 8
     # the kink samples are what brings it there (the plain model needs 9 and 12)
     assert info["kink_samples"] > 0
+
+
+@pytest.mark.parametrize("m, h, n, reg, seed", [(30, 3, 2, 0.0, 0), (60, 4, 5, 1e-3, 1),
+                                                (40, 5, 3, 0.1, 2)])
+def test_kink_rows_model_is_the_row_function(m, h, n, reg, seed):
+    """With every sample of a row in its kink set, the dense model's row part,
+    minimised over s ≥ 0, is the reduced row function F_j(d) = min over (e_j, f_j) of f's
+    row part: compared with that minimum computed by cvxpy (pos(z)², independent of the
+    reduction), as differences between random d, in several sizes and reg regimes."""
+    import cvxpy as cp
+
+    from idl_sdp.fast.theta import _kink_rows
+    rng = np.random.default_rng([seed, 31])
+    X = np.abs(rng.standard_normal((h, m)))
+    U = rng.standard_normal((n, m))
+    Phi = np.vstack([X, U, np.ones((1, m))])
+    q = Phi.shape[0]
+    lam = 10.0 ** rng.uniform(-1, 1, h)
+    w = lam / m
+    ridge = np.r_[np.ones(q - 1), 0.0]
+    theta2 = 0.5 * rng.standard_normal((h, q))
+    Z = theta2 @ Phi
+    S = Z > 0
+    j = int(rng.integers(h))
+    kink = np.zeros((h, m), dtype=bool)
+    kink[j] = True
+    G2 = (lam[:, None] * X) @ Phi.T / m
+    rows, S2k, g2k, _ = _kink_rows(theta2, Phi, Z, S, kink, w, reg, ridge, G2)
+    (kr,) = rows
+    assert kr.row == j
+
+    def model_min(d):
+        # min over s ≥ 0 of the model's row part at d, relative to the current point
+        dd = d - theta2[j, :h]
+        ds = cp.Variable(m)
+        val = (g2k[0] @ dd + 0.5 * dd @ S2k[0] @ dd + kr.g_s @ ds + dd @ kr.S_ds @ ds
+               + 0.5 * cp.quad_form(ds, cp.psd_wrap(kr.S_ss)))
+        prob = cp.Problem(cp.Minimize(val), [kr.s0 + ds >= 0])
+        prob.solve("CLARABEL", **TIGHT)
+        return prob.value
+
+    def row_function(d):
+        r = cp.Variable(q - h)
+        z = d @ X + r @ Phi[h:]
+        val = w[j] * (0.5 * cp.sum_squares(cp.pos(z)) - X[j] @ z) \
+            + 0.5 * reg * (d @ d + cp.sum_squares(r[:-1]))
+        prob = cp.Problem(cp.Minimize(val))
+        prob.solve("CLARABEL", **TIGHT)
+        return prob.value
+
+    ds = [theta2[j, :h] + 0.3 * rng.standard_normal(h) for _ in range(3)]
+    M = [model_min(d) for d in ds]
+    F = [row_function(d) for d in ds]
+    scale = max(abs(v) for v in F)
+    for a in range(1, 3):
+        assert M[a] - M[0] == pytest.approx(F[a] - F[0], abs=1e-7 * scale)
