@@ -42,11 +42,11 @@ K_j = Σ_{k∈S_j} φ_kφ_kᵀ. One outer iteration:
    1e-11–1e-13 relative), and it is skipped.
 
 Why it converges: q_S agrees with f in value and gradient at the current point (ReLU²
-is C¹; on the kink samples below the model is f itself), so Θ̂ − Θ is a descent direction of f unless Θ is optimal; every step
-(line search, polish) decreases f; and there are finitely many active sets. In
-practice 1–5 model SDPs suffice: the polish leaves S exact for the current (A, D), so
-the model is wrong only on the samples whose pre-activation changes sign when (A, D)
-moves.
+is C¹; on the kink samples below the model is f itself), so Θ̂ − Θ is a descent
+direction of f unless Θ is optimal; every step (line search, polish) decreases f;
+and there are finitely many active sets. In practice 1–5 model SDPs suffice: the
+polish leaves S exact for the current (A, D), so the model is wrong only on the
+samples whose pre-activation changes sign when (A, D) moves.
 
 Samples at the kink. The active-set model is wrong only on the samples whose
 pre-activation changes sign along the step, and where the line search stops short
@@ -557,10 +557,11 @@ def solve_theta_fast(
     -------
     (theta1, theta2, info)
         The optimum and ``info`` with ``status``, ``objective``, ``outer_iterations``
-        (model SDPs solved), ``stop`` (which test ended it, see ``tol``), ``polish_iterations``, ``kkt_residual``, ``seconds``,
-        ``inner_seconds``, ``norm_block`` (whether ‖D‖₂ ≤ 1 − ε entered a model),
+        (model SDPs solved), ``stop`` (which test ended it, see ``tol``),
+        ``polish_iterations``, ``kkt_residual``, ``seconds``, ``inner_seconds``, ``norm_block`` (whether ‖D‖₂ ≤ 1 − ε entered a model),
         ``inner_solver`` (``"dense"`` or the conic solver), ``dense_iterations`` and
-        ``dense_fallbacks`` (models handed to Clarabel) and ``history``: per model
+        ``dense_fallbacks`` (models handed to Clarabel), ``kink_samples`` (the size
+        of the kink set at the end, see the module docstring) and ``history``: per model
         SDP, the objective after it, the model's predicted
         decrease, the step taken on (A, D), how many pre-activations changed sign and,
         after a full step, ``next_decrease_bound`` (what the next model could still
