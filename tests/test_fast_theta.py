@@ -284,7 +284,7 @@ def test_kink_rows_model_is_the_row_function(m, h, n, reg, seed):
     kink = np.zeros((h, m), dtype=bool)
     kink[j] = True
     G2 = (lam[:, None] * X) @ Phi.T / m
-    rows, S2k, g2k, _ = _kink_rows(theta2, Phi, Z, S, kink, w, reg, ridge, G2)
+    rows, _ = _kink_rows(theta2, Phi, Z, S, kink, w, reg, ridge, G2)
     (kr,) = rows
     assert kr.row == j
 
@@ -292,7 +292,7 @@ def test_kink_rows_model_is_the_row_function(m, h, n, reg, seed):
         # min over s ≥ 0 of the model's row part at d, relative to the current point
         dd = d - theta2[j, :h]
         ds = cp.Variable(m)
-        val = (g2k[0] @ dd + 0.5 * dd @ S2k[0] @ dd + kr.g_s @ ds + dd @ kr.S_ds @ ds
+        val = (kr.g_d @ dd + 0.5 * dd @ kr.S_dd @ dd + kr.g_s @ ds + dd @ kr.S_ds @ ds
                + 0.5 * cp.quad_form(ds, cp.psd_wrap(kr.S_ss)))
         prob = cp.Problem(cp.Minimize(val), [kr.s0 + ds >= 0])
         prob.solve("CLARABEL", **TIGHT)

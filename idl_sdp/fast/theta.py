@@ -358,41 +358,30 @@ def _kink_rows(theta2, Phi: np.ndarray, Z: np.ndarray, S: np.ndarray, kink: np.n
     ½w_jΣ_{k∈S∖K}z_k² + ½w_jΣ_{k∈K}(z_k + s_k)² − ⟨g_j, θ_j⟩ + ridge is a quadratic in
     (θ_j, s) with s ≥ 0 the only new constraint. Its unconstrained coordinates (e_j, f_j)
     are eliminated as for the other rows (:func:`_reduce`), leaving (d_j, s).
-    Returns (rows, S2k, g2k, recover): the :class:`KinkRow` list for the dense model,
-    the Δd_j blocks of the rows' reduced Hessians and gradients at the current point
-    (in place of the plain model's), and per row (K_j, R_r, T) to complete the model's
-    minimiser.
+    Returns (rows, recover): the :class:`KinkRow` list for the dense model (the rows'
+    reduced Hessians and gradients at the current point, in place of the plain
+    model's), and per row (K_j, R_r, T) to complete the model's minimiser.
     """
-    h = theta2.shape[0]
-    rows, S2k, g2k, recover = [], [], [], []
+    h, q = theta2.shape
+    rows, recover = [], []
     for j in np.flatnonzero(kink.any(axis=1)):
         Kj = np.flatnonzero(kink[j])
         nk = Kj.size
         P = Phi[:, S[j] | kink[j]]
-        H = w[j] * (P @ P.T) + reg * np.diag(ridge)
-        # order (d, s, r): the kept coordinates first
         Pk = w[j] * Phi[:, Kj]
-        q = Phi.shape[0]
-        Hx = np.zeros((q + nk, q + nk))
-        d, sl, r = slice(0, h), slice(h, h + nk), slice(h + nk, q + nk)
-        Hx[d, d] = H[:h, :h]
-        Hx[d, r] = H[:h, h:]
-        Hx[r, d] = H[h:, :h]
-        Hx[r, r] = H[h:, h:]
-        Hx[d, sl] = Pk[:h]
-        Hx[sl, d] = Pk[:h].T
-        Hx[r, sl] = Pk[h:]
-        Hx[sl, r] = Pk[h:].T
-        Hx[sl, sl] = w[j] * np.eye(nk)
-        Gx = np.r_[G2[j, :h], np.zeros(nk), G2[j, h:]]
-        Saa, Ga, Rr, T = _reduce(Hx[None], Gx[None], h + nk)
+        # the Hessian and linear term in (θ_j, s), reordered to (d, s, r) so that the
+        # kept coordinates come first
+        H = np.block([[w[j] * (P @ P.T) + reg * np.diag(ridge), Pk],
+                      [Pk.T, w[j] * np.eye(nk)]])
+        perm = np.r_[0:h, q:q + nk, h:q]
+        G = np.r_[G2[j], np.zeros(nk)][perm]
+        Saa, Ga, Rr, T = _reduce(H[np.ix_(perm, perm)][None], G[None], h + nk)
         s0 = np.maximum(-Z[j, Kj], 0.0)
         grad = Saa[0] @ np.r_[theta2[j, :h], s0] - Ga[0]
-        rows.append(KinkRow(int(j), Saa[0, :h, h:], Saa[0, h:, h:], grad[h:], s0))
-        S2k.append(Saa[0, :h, :h])
-        g2k.append(grad[:h])
+        rows.append(KinkRow(int(j), Saa[0, :h, :h], grad[:h], Saa[0, :h, h:],
+                            Saa[0, h:, h:], grad[h:], s0))
         recover.append((Kj, Rr[0], T[0]))
-    return rows, S2k, g2k, recover
+    return rows, recover
 
 
 def _next_decrease_bound(S2: np.ndarray, mismatch: np.ndarray) -> float:
@@ -558,12 +547,12 @@ def solve_theta_fast(
     (theta1, theta2, info)
         The optimum and ``info`` with ``status``, ``objective``, ``outer_iterations``
         (model SDPs solved), ``stop`` (which test ended it, see ``tol``),
-        ``polish_iterations``, ``kkt_residual``, ``seconds``, ``inner_seconds``, ``norm_block`` (whether ‖D‖₂ ≤ 1 − ε entered a model),
-        ``inner_solver`` (``"dense"`` or the conic solver), ``dense_iterations`` and
-        ``dense_fallbacks`` (models handed to Clarabel), ``kink_samples`` (the size
-        of the kink set at the end, see the module docstring) and ``history``: per model
-        SDP, the objective after it, the model's predicted
-        decrease, the step taken on (A, D), how many pre-activations changed sign and,
+        ``polish_iterations``, ``kkt_residual``, ``seconds``, ``inner_seconds``,
+        ``norm_block`` (whether ‖D‖₂ ≤ 1 − ε entered a model), ``inner_solver``
+        (``"dense"`` or the conic solver), ``dense_iterations`` and ``dense_fallbacks``
+        (models handed to Clarabel), ``kink_samples`` (the size of the kink set at the
+        end, see the module docstring) and ``history``: per model SDP, the objective
+        after it, the model's predicted decrease, the step taken on (A, D), how many pre-activations changed sign and,
         after a full step, ``next_decrease_bound`` (what the next model could still
         lower f by).
     """
@@ -632,8 +621,8 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
         # The reduced model's gradient at the current (A, D), and its scale.
         g1 = A0 @ S1 - G1hat
         g2 = np.einsum("jab,jb->ja", S2, D0) - G2hat
-        kinks = _kink_rows(theta2, Phi, Z, S, kink, lam / m, reg, ridge, G2) \
-            if dense and kink.any() else None
+        kink_rows, kink_recover = _kink_rows(theta2, Phi, Z, S, kink, lam / m, reg,
+                                             ridge, G2) if dense else ([], [])
         sigma = max(abs(f_cur), 1e-300)
         while True:
             try:
@@ -645,14 +634,9 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
                 sdp = workspace.sdp(use_norm)
                 solved = False
                 if dense:
-                    S2m, g2m = S2, g2
-                    if kinks is not None:
-                        S2m, g2m = S2.copy(), g2.copy()
-                        for kr, Sk, gk in zip(kinks[0], kinks[1], kinks[2]):
-                            S2m[kr.row], g2m[kr.row] = Sk, gk
                     A_hat, D_hat, decrease, dinfo = sdp.solve_dense(
-                        A0, D0, S1, g1, S2m, g2m, A_ref, sigma,
-                        kink=None if kinks is None else kinks[0])
+                        A0, D0, S1, g1, S2, g2, A_ref, sigma,
+                        kink=kink_rows)
                     secs = dinfo["seconds"]
                     dense_iters += dinfo["iterations"]
                     # Accepted when it met its tolerances and its point is feasible
@@ -693,8 +677,8 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
         # The model's ReLU(z) at its minimiser: z on S, and (z)₊ = z + s on the kink
         # samples where those are in the model.
         Pmodel = S * Zhat
-        if kinks is not None and solved:
-            for (Kj, Rr_j, T_j), kr, s_hat in zip(kinks[3], kinks[0], dinfo["kink_s"]):
+        if kink_rows and solved:
+            for (Kj, Rr_j, T_j), kr, s_hat in zip(kink_recover, kink_rows, dinfo["kink_s"]):
                 j = kr.row
                 hat2[j, h:] = Rr_j - T_j @ np.r_[D_hat[j], s_hat]
                 Zhat[j] = hat2[j] @ Phi
@@ -714,7 +698,7 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
         history.append({"objective": f_new, "model_decrease": decrease, "step": alpha,
                         "norm_block": use_norm, "changed_signs": int(
                             np.count_nonzero((theta2 @ Phi > 0) != S)),
-                        "kink_samples": int(np.count_nonzero(kink)) if kinks is not None
+                        "kink_samples": int(np.count_nonzero(kink)) if kink_rows
                         and solved else 0})
         if dense and alpha < KINK_STEP:
             # A short step: the model's curvature was wrong on the samples whose sign

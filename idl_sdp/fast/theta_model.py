@@ -37,12 +37,15 @@ class KinkRow:
     r"""The samples at the kink of one row j, kept exact in the dense model.
 
     With a = (Δd_j, Δs) and the row's other blocks (e_j, f_j) eliminated, the row's
-    part of the model is ½aᵀ[[S2_j, S_ds], [S_dsᵀ, S_ss]]a + g2_jᵀΔd_j + g_sᵀΔs over
-    s = s0 + Δs ≥ 0, one s per kink sample (:func:`idl_sdp.fast.theta._kink_rows`).
+    part of the model is ½aᵀ[[S_dd, S_ds], [S_dsᵀ, S_ss]]a + g_dᵀΔd_j + g_sᵀΔs over
+    s = s0 + Δs ≥ 0, one s per kink sample (:func:`idl_sdp.fast.theta._kink_rows`);
+    S_dd and g_d take the place of the plain model's S2_j and g2_j.
 
     Attributes
     ----------
     row : int
+    S_dd : ndarray (h, h)
+    g_d : ndarray (h,)
     S_ds : ndarray (h, K)
     S_ss : ndarray (K, K)
     g_s : ndarray (K,)
@@ -51,6 +54,8 @@ class KinkRow:
     """
 
     row: int
+    S_dd: np.ndarray
+    g_d: np.ndarray
     S_ds: np.ndarray
     S_ss: np.ndarray
     g_s: np.ndarray
@@ -172,8 +177,8 @@ class ReducedThetaSDP:
 
         ``kink`` extends the model of some rows j of D by the samples at the ReLU's kink
         (:class:`KinkRow`): their cost ½w(z)₊² is exact in the model through
-        variables s ≥ 0 (½(z)₊² = min over s ≥ 0 of ½(z + s)²), so that row's Hessian
-        acts on (Δd_j, Δs) and its ``S2[j]``, ``g2[j]`` are the Δd_j block of it.
+        variables s ≥ 0 (½(z)₊² = min over s ≥ 0 of ½(z + s)²): that row's Hessian acts
+        on (Δd_j, Δs), and its Δd_j block and gradient replace ``S2[j]``, ``g2[j]``.
 
         Returns (A, D, model decrease, info); ``info`` has the method's ``status``
         (``"optimal"`` or why not), ``iterations``, ``gap``, ``min_eig`` of the blocks
@@ -199,6 +204,8 @@ class ReducedThetaSDP:
         for k in kink:
             d = slice(nA + k.row * h, nA + (k.row + 1) * h)
             sl = slice(at, at + k.s0.size)
+            Q[d, d] = k.S_dd
+            c[d] = k.g_d
             Q[d, sl] = k.S_ds
             Q[sl, d] = k.S_ds.T
             Q[sl, sl] = k.S_ss
