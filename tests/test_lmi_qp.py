@@ -172,3 +172,11 @@ def test_bounds_and_lmi_match_clarabel(N, n, K, nb, rank_drop, seed):
     assert res.objective >= prob.value - 1e-7 * scale
     assert min(res.min_eig) >= -1e-10
     assert np.min(g + res.x[idx]) >= -1e-10
+
+
+@pytest.mark.parametrize("bounds", [(np.array([0, 0]), np.zeros(2)), (np.array([0]), np.zeros(2)),
+                                    (np.array([3]), np.zeros(1))])
+def test_bad_bounds_are_rejected_by_name(bounds):
+    block = RankTwoLMI(np.eye(1), 0, np.array([[-0.5]]), np.array([0]))
+    with pytest.raises(ValueError, match="bounds"):
+        solve_lmi_qp(np.eye(1), np.array([-3.0]), [block], bounds=bounds)

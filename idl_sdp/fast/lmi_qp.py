@@ -267,6 +267,11 @@ def solve_lmi_qp(Q: np.ndarray, c: np.ndarray, blocks: List[RankTwoLMI], *,
     if bounds is not None and len(bounds[0]):
         idx = np.asarray(bounds[0], dtype=np.intp)
         g = np.asarray(bounds[1], dtype=float)
+        if (idx.ndim != 1 or g.shape != idx.shape or np.unique(idx).size != idx.size
+                or idx.min() < 0 or idx.max() >= N):
+            raise ValueError(
+                f"bounds: expected (idx, g) with distinct indices in [0, {N}) and one "
+                f"constant each; got idx of shape {idx.shape}, g of shape {g.shape}")
         vscale = max(1.0, float(np.max(np.abs(g))))
         v = np.maximum(g, 1e-2 * vscale)
         y = np.full(idx.size, vscale)
