@@ -284,7 +284,13 @@ def test_kink_rows_model_is_the_row_function(m, h, n, reg, seed):
     kink = np.zeros((h, m), dtype=bool)
     kink[j] = True
     G2 = (lam[:, None] * X) @ Phi.T / m
-    rows, _ = _kink_rows(theta2, Phi, Z, S, kink, w, reg, ridge, G2)
+    # every sample of the row is a kink sample: (e_j, f_j) can absorb a move of s, so
+    # the model is singular in s; by default such a row keeps its plain model
+    rows, _ = _kink_rows(theta2, Phi, Z, S, kink.copy(), w, reg, ridge, G2)
+    kept = kink.copy()
+    assert _kink_rows(theta2, Phi, Z, S, kept, w, reg, ridge, G2)[0] == [] \
+        and not kept.any()
+    rows, _ = _kink_rows(theta2, Phi, Z, S, kink, w, reg, ridge, G2, keep_singular=True)
     (kr,) = rows
     assert kr.row == j
 
