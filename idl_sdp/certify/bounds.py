@@ -56,7 +56,7 @@ from ..conic.adapters import ADAPTERS, ConicSolution, solve_conic
 from ..conic.form import ConicForm, conic_form
 from ..conic.margins import cone_layout, cone_margin
 from .certificate import CERTIFICATE_FORMAT, CERTIFICATE_FORMAT_VERSION, KIND_VALUE_BOUNDS
-from .exact_data import DyadicCSR, DyadicVec, psd_lower_bound, sqrt_upper
+from .exact_data import DyadicCSR, DyadicVec, psd_float_bound, psd_lower_bound, sqrt_upper
 from .rational import ExactMatrix, ceil_float, floor_float
 from .scaled_correction import scaled_dual_point
 
@@ -186,6 +186,11 @@ def _floats_over(nums: List[int], den: int) -> np.ndarray:
     return np.array([x / den for x in nums], dtype=float)
 
 
+def _hexes(v: np.ndarray) -> List[str]:
+    """``float.hex`` of every entry (how points are stored in a certificate)."""
+    return list(map(float.hex, np.asarray(v, dtype=float).ravel().tolist()))
+
+
 def _to_vec(v: np.ndarray) -> DyadicVec:
     if not np.all(np.isfinite(v)):
         raise ValueError("non-finite entries")
@@ -214,12 +219,12 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str,
     # cannot be proven, and the exact proof is the expensive part
     layout = cone_layout(E.form)
     vf = v.floats()
-    lam_of: Dict[int, Tuple[float, float]] = {}      # first row → (λ_min, max abs)
-    for k, idx in layout.psd.items():
+    lam_of: Dict[int, Tuple[float, float, np.ndarray]] = {}  # first row → (λ_min, max
+    for k, idx in layout.psd.items():                        # abs, the block's floats)
         S = layout.psd_stack(vf, k)
-        for r0, lam, top in zip(idx[:, 0], np.linalg.eigvalsh(S)[:, 0],
-                                np.max(np.abs(S), axis=(1, 2))):
-            lam_of[int(r0)] = (float(lam), float(top))
+        for r0, lam, top, Sb in zip(idx[:, 0], np.linalg.eigvalsh(S)[:, 0],
+                                    np.max(np.abs(S), axis=(1, 2)), S):
+            lam_of[int(r0)] = (float(lam), float(top), Sb)
     for kind, k, r0 in E.offsets:
         if kind == "zero":
             continue                     # primal: exact by the lemma; dual: free
@@ -246,7 +251,7 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str,
         else:
             n = k
             need = beta_of(r0, r0 + n * n, False)
-            lam, top = lam_of[r0]
+            lam, top, Sb = lam_of[r0]
             noise = 4.0 * (n + 2) * 2.0 ** -52 * top * n
             if lam + noise < float(need) and sb is None:
                 return False, proofs, (f"a PSD block of order {n} (row {r0}) is not inside "
@@ -259,6 +264,11 @@ def _cone_room(E: ExactForm, v: DyadicVec, beta_of, side: str,
             if not np.all(block == block.T):
                 return False, proofs, (f"a PSD block of order {n} (row {r0}) is not an "
                                        "exactly symmetric matrix"), math.inf
+            # the rounding-error bound of a float Cholesky first (no exact residual)
+            quick = psd_float_bound(Sb, lam, need) if sb is None else None
+            if quick is not None:
+                proofs.append(quick[1])
+                continue
             M = ExactMatrix(block, den)
             lb, proof = psd_lower_bound(M, need)
             if lb is not None and lb < need and sb is not None:
@@ -302,7 +312,7 @@ def _correction(E: ExactForm, which: str, point: DyadicVec, target: DyadicVec):
     step = MK.transpose().matvec(wq)                     # M_Kᵀ w̃
     Gw = MK.matvec(step)
     eta = r.add(Gw, -1).norm2_upper() / g
-    return wq, eta, point.add(step), {"w": [float(x).hex() for x in w],
+    return wq, eta, point.add(step), {"w": _hexes(w),
                                       "gram_proof": gproof, "keep": list(map(int, keep)),
                                       "same_as": _same(same)}
 
@@ -332,7 +342,7 @@ def _prove_primal(E: ExactForm, x: np.ndarray, ray: bool, label: str) -> SidePro
         return SideProof(None, None, f"{label}: {exc}")
     lo, hi = E.zero_rows()
     theta = Fraction(0)
-    cert: Dict[str, Any] = {"x": [float(v).hex() for v in x], "correction": None}
+    cert: Dict[str, Any] = {"x": _hexes(x), "correction": None}
     if hi > lo:
         if hi - lo > MAX_CORRECTION:
             return SideProof(None, None, f"{hi - lo} equality rows: more than the exact "
@@ -387,7 +397,7 @@ def prove_lower(E: ExactForm, y: np.ndarray, ray: bool = False,
     Atb = E.AT.matvec(E.b)
     by = E.b.dot(yp)
     slack = Atb.norm2_upper() * eta
-    cert = {"y": [float(v).hex() for v in y], "correction": part, "psd_proofs": proofs}
+    cert = {"y": _hexes(y), "correction": part, "psd_proofs": proofs}
     if sb is not None:
         cert["slack_bound"] = float(slack_bound).hex()
     if ray:
@@ -836,11 +846,10 @@ class ValueBounds:
 def _form_json(form: ConicForm) -> Dict[str, Any]:
     A = form.A.tocsr()
     A.sort_indices()
-    return {"c": [float(v).hex() for v in form.c], "d": float(form.d).hex(),
-            "A": {"shape": list(A.shape), "indptr": [int(v) for v in A.indptr],
-                  "indices": [int(v) for v in A.indices],
-                  "data": [float(v).hex() for v in A.data]},
-            "b": [float(v).hex() for v in form.b],
+    return {"c": _hexes(form.c), "d": float(form.d).hex(),
+            "A": {"shape": list(A.shape), "indptr": A.indptr.astype(int).tolist(),
+                  "indices": A.indices.astype(int).tolist(), "data": _hexes(A.data)},
+            "b": _hexes(form.b),
             "cones": [[k, int(s)] for k, s in form.cones], "sense": form.sense}
 
 
@@ -1030,7 +1039,9 @@ def bounds_from_solution(form: ConicForm, sol: ConicSolution, solver: str,
                 if grow and math.isfinite(proof.shortfall):
                     short = proof.shortfall
 
-        d = interior_direction(form, e) if perturb else None
+        # (a least-squares solve: only where a side still needs a move)
+        d = interior_direction(form, e) if perturb and (
+            proofs["primal"].bound is None or proofs["dual"].bound is None) else None
         if proofs["primal"].bound is None and sol.x is not None and perturb:
             # no re-solve first: move the solver's primal point along a direction into
             # the interior of K, where the data have one (the price: τ·cᵀd)

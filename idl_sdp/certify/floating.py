@@ -64,6 +64,7 @@ __all__ = [
     "FloatView",
     "CholeskyProof",
     "cholesky_bound",
+    "rounded_cholesky_bound",
     "exact_residual_bound",
     "eigenvector_witness",
     "arb_eigen_bounds",
@@ -203,6 +204,55 @@ def cholesky_bound(view: FloatView, shift: float) -> Optional[CholeskyProof]:
     Mt_minus_At = [float_to_fraction(F[i, i]) + view.err[i][i] - diag_At[i] for i in range(n)]
     lb_scaled = _gershgorin_lower(Mt_minus_At, view.err) - beta
     return CholeskyProof(float(shift), view.t, L, lb_scaled / view.scale())
+
+
+#: Half of the a-priori residual bound is what :func:`rounded_cholesky_bound` keeps
+#: in reserve, so that the exact re-check (which bounds ‖E‖_F with a square root rounded
+#: up by at most 2^-48 relative) always proves at least the bound reported.
+APRIORI_RESERVE = 2.0
+
+
+def rounded_cholesky_bound(F: np.ndarray, t: int, c: float, eta: float = 2.0 ** -1074
+                           ) -> Optional[Tuple[Fraction, np.ndarray]]:
+    r"""λ_min(M) ≥ ℓ from a float Cholesky of fl(F − cI), without forming the residual.
+
+    ``F`` holds floats of ``M·2^t`` within ``u·|F_ij| + eta`` of the exact entries
+    (u = 2^-53; correctly rounded: ``eta`` = 2^-1074 covers subnormals) and ``c > 0``.
+    If the float Cholesky ``L`` of ``Ã = fl(F − cI)`` runs to completion, then
+    ``E = M·2^t − cI − LLᵀ`` is the sum of three terms bounded without looking at
+    ``M`` again:
+
+    * ``M·2^t − F``: Frobenius norm at most ``u·n·max|F| + n·eta``;
+    * ``F − cI − Ã``: diagonal only, within ``u·Ã_ii + 2^-1074`` each;
+    * ``Ã − LLᵀ``: at most ``γ_{n+2}/(1 − γ_{n+2})·tr Ã + τ`` (the module docstring).
+
+    The bound is ``ℓ = (c − 2·(their sum))/2^t``: the factor :data:`APRIORI_RESERVE`
+    keeps room for the exact re-check, which recomputes ``E`` from ``L`` and bounds
+    ``λ_min(M) ≥ (c − ‖E‖_F)/2^t`` with no assumption on the arithmetic. The sum of
+    the three terms (a dozen float operations, each within a factor 1 + u) is taken
+    times 1 + 2^-40 to cover its own rounding. Cost: the factorization, against O(n³)
+    exact integer products for :func:`exact_residual_bound`. Returns ``(ℓ, L)``, or
+    ``None`` when the factorization breaks down or ``c ≤ 0``.
+    """
+    n = F.shape[0]
+    if not c > 0 or n == 0:
+        return None
+    At = F - c * np.eye(n)
+    try:
+        L = np.linalg.cholesky(At)
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(L)):
+        return None
+    d = np.diag(At)
+    if not np.all(d > 0):
+        return None
+    u = 2.0 ** -53
+    tr = math.fsum(d.tolist()) * (1.0 + 2.0 ** -50)        # ≥ tr Ã (fsum: one rounding)
+    g = (n + 2) * u / (1.0 - (n + 2) * u)
+    resid = (u * n * float(np.max(np.abs(F))) + u * tr + g / (1.0 - g) * tr
+             + 2.0 ** -900 + n * (eta + 2.0 ** -1074)) * (1.0 + 2.0 ** -40)
+    return (Fraction(c) - Fraction(APRIORI_RESERVE * resid)) / Fraction(2) ** t, L
 
 
 def _sqrt_upper(q: Fraction) -> Fraction:
