@@ -99,3 +99,34 @@ def test_float_bound_stops_short_of_an_unreachable_need():
     assert psd_float_bound(S, lam, Fraction(lam)) is None      # c ≤ 0.99 λ < need
     got = psd_float_bound(S, lam, Fraction(lam * 0.95))
     assert got is not None and got[0] >= Fraction(lam * 0.95)
+
+
+@pytest.mark.parametrize("n", [5, 20, 40])
+def test_value_bounds_needs_no_exact_residual_on_a_well_posed_sdp(n, monkeypatch):
+    """min ⟨C, X⟩ over X ⪰ 0, tr X = 1 has the value λ_min(C) (closed form). Its PSD
+    blocks have room, so every proof comes from the rounding-error bound: with the exact
+    residual made unavailable the enclosure is still finite, contains λ_min(C) and its
+    certificate passes the exact re-check (which forms the residual itself)."""
+    import cvxpy as cp
+
+    import idl_sdp
+    from idl_sdp.certify import exact_data
+    from idl_sdp.certify.bounds_check import check_value_bounds
+
+    B = RNG.standard_normal((n, n))
+    C = 0.5 * (B + B.T)
+    X = cp.Variable((n, n), symmetric=True)
+    problem = cp.Problem(cp.Minimize(cp.trace(C @ X)), [X >> 0, cp.trace(X) == 1])
+
+    def unavailable(*args, **kwargs):
+        raise AssertionError("the exact residual was needed")
+
+    monkeypatch.setattr(exact_data, "exact_residual_bound", unavailable)
+    vb = idl_sdp.value_bounds(problem)
+    lam = arb_eigen_bounds(_exact(C), prec=256)
+    assert vb.status == "bounded"
+    assert vb.lower <= float(lam[1]) and float(lam[0]) <= vb.upper
+    assert vb.upper - vb.lower <= 1e-6 * max(1.0, abs(vb.lower))
+    monkeypatch.undo()
+    status, lower, upper = check_value_bounds(vb.certificate)
+    assert (status, lower, upper) == ("bounded", vb.lower, vb.upper)
