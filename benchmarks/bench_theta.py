@@ -300,9 +300,14 @@ def part_crossover() -> str:
                     for meth in ("active-set", "cvxpy"):
                         try:
                             step.solve(X, model, "fast", method=meth)   # compile
-                            t0 = time.perf_counter()
-                            step.solve(X, model, "fast", method=meth)
-                            t[meth] = time.perf_counter() - t0
+                            # the best of three re-solves: single 10–100 ms timings
+                            # on this shared machine vary by up to 2× between runs
+                            runs = []
+                            for _ in range(3):
+                                t0 = time.perf_counter()
+                                step.solve(X, model, "fast", method=meth)
+                                runs.append(time.perf_counter() - t0)
+                            t[meth] = min(runs)
                         except idl_sdp.SolverError as exc:
                             t[meth] = float("nan")
                             print("  ", meth, "failed:", exc.status)
@@ -315,7 +320,8 @@ def part_crossover() -> str:
                                  best, auto, "yes" if auto == best or max(t.values()) <
                                  1.25 * min(t.values()) else "**no**"])
                     print("crossover", rows[-1], flush=True)
-    return ("Re-solve seconds (second call: compiled), both methods forced; λ = 1, one "
+    return ("Re-solve seconds (best of three calls after a compiling one), both methods "
+            "forced; λ = 1, one "
             "output. 'auto' is the method `solver=\"fast\"` picks; 'ok' says whether it "
             "is the faster one (or within 25 %).\n\n"
             + table(["m", "h", "n", "reg", "m·h", "m/q", "active-set s", "cvxpy s",

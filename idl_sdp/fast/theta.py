@@ -75,11 +75,11 @@ exact kink model solved by Clarabel through a cvxpy problem built per model (4 a
 model SDPs, but 1.3–2× slower than without it).
 
 After a full step that does not end the loop, up to :data:`KINK_FULL_STEP` (32) of
-the samples it flipped join the kink set too, nearest to the kink at the new point
-first: the next model is wrong only on the samples its own step flips, and those that
+the samples it flipped, and at most a sixteenth of the model's unknowns, join the kink
+set too, nearest to the kink at the new point first: the next model is wrong only on the samples its own step flips, and those that
 just crossed the kink are the likeliest (20-round digits fit, rounds ≥ 2: one round
-in 19 needed a third model SDP before, none does now, for about 5 % more time per
-model). The decrease bound of item 4 then uses the next model's quadratic part without
+in 19 needed a third model SDP before, none does now; each model with kink rows costs
+more, see ``docs/performance.rst``). The decrease bound of item 4 then uses the next model's quadratic part without
 its kink samples, whose exact cost is convex (:func:`_curvature_without`).
 
 Warm start across rounds needs no saved state: the first polish starts from Θ_k
@@ -122,7 +122,8 @@ DENSE_LIMIT = 1500
 #: step changed join the kink set (the dense model keeps their cost exact).
 KINK_STEP = 0.75
 #: After a full step that does not end the loop, up to this many of the samples whose
-#: sign it changed (nearest to the kink at the new point first) join the kink set.
+#: sign it changed (nearest to the kink at the new point first) join the kink set (and
+#: at most a sixteenth of the model's unknowns p·h + h²).
 KINK_FULL_STEP = 32
 
 
@@ -643,6 +644,10 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
     borderline = 0.0   # samples with z > −borderline enter the model (see below)
     kink = np.zeros((h, m), dtype=bool)   # samples whose cost the model keeps exact
     kink_cap = max(h * h, 64)
+    # each kink sample is one more unknown of the dense model: after a full step at most
+    # a sixteenth of the model's p·h + h² (measured: 32 on a 12-unknown model made its
+    # re-solve 35 % slower for the same 3 model SDPs)
+    full_step_kinks = min(KINK_FULL_STEP, (p * h + h * h) // 16)
     for it in range(1, max_outer + 1):
         Z = theta2 @ Phi
         S = Z > -borderline
@@ -771,7 +776,7 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
                 # the nearest few exact lets the next model be the last one (digits
                 # fit, rounds ≥ 2: 2.05 → 2.0 model SDPs on average).
                 _grow_kink(kink, (Zhat > 0) != (Z > 0), Znew,
-                           min(kink_cap, int(np.count_nonzero(kink)) + KINK_FULL_STEP))
+                           min(kink_cap, int(np.count_nonzero(kink)) + full_step_kinks))
         else:
             last_mismatch = None
         # No step along the model's direction lowered f although it predicted a
