@@ -74,13 +74,14 @@ term ρ_j‖Δd_j‖²; counting the kink samples as active after every short st
 exact kink model solved by Clarabel through a cvxpy problem built per model (4 and 3
 model SDPs, but 1.3–2× slower than without it).
 
-After a full step that does not end the loop, up to :data:`KINK_FULL_STEP` (32) of
-the samples it flipped, and at most a sixteenth of the model's unknowns, join the kink
-set too, nearest to the kink at the new point first: the next model is wrong only on the samples its own step flips, and those that
-just crossed the kink are the likeliest (20-round digits fit, rounds ≥ 2: one round
-in 19 needed a third model SDP before, none does now; each model with kink rows costs
-more, see ``docs/performance.rst``). The decrease bound of item 4 then uses the next model's quadratic part without
-its kink samples, whose exact cost is convex (:func:`_curvature_without`).
+After a full step that does not end the loop, up to :data:`KINK_FULL_STEP` (32) of the
+samples it flipped, and at most a sixteenth of the model's unknowns, join the kink set
+too, nearest to the kink at the new point first: the next model is wrong only on the
+samples its own step flips, and those that just crossed the kink are the likeliest
+(20-round digits fit, rounds ≥ 2: one round in 19 needed a third model SDP before,
+none does now; each model with kink rows costs more, see ``docs/performance.rst``).
+The decrease bound of item 4 then uses the next model's quadratic part without its
+kink samples, whose exact cost is convex (:func:`_curvature_without`).
 
 Warm start across rounds needs no saved state: the first polish starts from Θ_k
 (the previous Θ-step's optimum) and recomputes its active sets for the new X, so the
