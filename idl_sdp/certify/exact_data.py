@@ -204,35 +204,39 @@ def psd_lower_bound(M: ExactMatrix, need: Fraction = Fraction(0)
     top = max(abs(float(w[0])), abs(float(w[-1])), 1e-300)
     lam = float(w[0])
     noise = 4.0 * (M.order + 2) * 2.0 ** -52 * top
+    quick = _rounded_shifts(F, t, lam, need, 2.0 ** -1074)
+    if quick is not None:
+        return quick
     best: Tuple[Optional[Fraction], Optional[Dict]] = (None, None)
-    cands = []
     for frac in (0.5, 0.9, 0.99, 0.0):
         c = lam * frac if lam > 0 else lam - abs(lam) * (1 - frac) - noise
-        cands.append(c - (noise if frac == 0.0 else 0.0))
-
-    def proof(c: float, L: np.ndarray) -> Dict:
-        return _cholesky_proof(t, c, L)
-
-    factors = []
-    for c in cands:
-        quick = rounded_cholesky_bound(F, t, c) if c > 0 else None
-        if quick is not None and quick[0] >= need:
-            return quick[0], proof(c, quick[1])
-        factors.append((c, quick[1] if quick is not None else None))
-    for c, L in factors:
-        if L is None:
-            try:
-                L = np.linalg.cholesky(F - c * np.eye(M.order))
-            except np.linalg.LinAlgError:
-                continue
+        c -= noise if frac == 0.0 else 0.0
+        try:
+            L = np.linalg.cholesky(F - c * np.eye(M.order))
+        except np.linalg.LinAlgError:
+            continue
         if not np.all(np.isfinite(L)):
             continue
         lb = exact_residual_bound(M, t, Fraction(c), L)
         if best[0] is None or lb > best[0]:
-            best = (lb, proof(c, L))
+            best = (lb, _cholesky_proof(t, c, L))
         if lb >= need:
             break
     return best
+
+
+def _rounded_shifts(F: np.ndarray, t: int, lam: float, need: Fraction, eta: float
+                    ) -> Optional[Tuple[Fraction, Dict]]:
+    """The first shift c = 0.5, 0.9, 0.99 × ``lam`` (an estimate of λ_min(F) > 0) whose
+    :func:`rounded_cholesky_bound` reaches ``need``, as (bound, proof); else None."""
+    if not lam > 0:
+        return None
+    for frac in (0.5, 0.9, 0.99):
+        c = lam * frac
+        quick = rounded_cholesky_bound(F, t, c, eta)
+        if quick is not None and quick[0] >= need:
+            return quick[0], _cholesky_proof(t, c, quick[1])
+    return None
 
 
 def _cholesky_proof(t: int, c: float, L: np.ndarray) -> Dict:
@@ -258,12 +262,5 @@ def psd_float_bound(S: np.ndarray, lam: float, need: Fraction
     if not (lam > 0 and top > 0 and math.isfinite(top)):
         return None
     t = 1 - math.frexp(top)[1]
-    F = np.ldexp(S, t)
-    eta = 2.0 ** (max(t, 0) - 1074)
-    lam_t = math.ldexp(lam, t)
-    for frac in (0.5, 0.9, 0.99):
-        c = lam_t * frac
-        quick = rounded_cholesky_bound(F, t, c, eta)
-        if quick is not None and quick[0] >= need:
-            return quick[0], _cholesky_proof(t, c, quick[1])
-    return None
+    return _rounded_shifts(np.ldexp(S, t), t, math.ldexp(lam, t), need,
+                           2.0 ** (max(t, 0) - 1074))

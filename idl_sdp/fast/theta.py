@@ -698,7 +698,7 @@ def _solve(data, theta1, theta2, reg, lmi, eps, margin, A_ref, workspace, inner_
                         break
                     inner += secs
                 if not solved:
-                    fallbacks += dense
+                    fallbacks += int(dense)   # a dense model handed to the conic solver
                     A_hat, D_hat, decrease, secs = sdp.solve(
                         A0, D0, S1, g1, S2, g2, A_ref, sigma, conic, use)
             except SolverError as exc:
